@@ -1,0 +1,78 @@
+/**
+ * Conversions between DynamoDB items and core types. Items keep times as ISO text so the
+ * table is readable in the console and ranges sort as strings.
+ */
+import type { OutputUrl, SessionRecord } from '../core/session';
+import type { CoverageGap, LastSweep, SweepState } from '../core/sweep-state';
+import { fromIso, toIso, type TimeRange } from '../core/time';
+
+type Item = Record<string, unknown>;
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+export function sessionRecordFromItem(item: Item): SessionRecord {
+  const outputUrl = item.outputUrl as OutputUrl | undefined;
+  const accessType = text(item.accessType);
+  const record: SessionRecord = {
+    sessionId: String(item.sessionId),
+    target: String(item.target),
+    status: String(item.status),
+    startDate: String(item.startDate),
+    endDate: text(item.endDate),
+    documentName: text(item.documentName),
+    owner: text(item.owner),
+    reason: text(item.reason),
+    details: text(item.details),
+    outputUrl: outputUrl && typeof outputUrl === 'object' ? outputUrl : undefined,
+    maxSessionDuration: text(item.maxSessionDuration),
+    accessType,
+    accountId: String(item.accountId),
+    region: String(item.region),
+    source: String(item.source),
+    firstArchivedAt: String(item.firstArchivedAt),
+    lastSeenAt: String(item.lastSeenAt),
+  };
+  for (const key of Object.keys(record) as (keyof SessionRecord)[]) if (record[key] === undefined) delete record[key];
+  return record;
+}
+
+const rangeToItem = (range: TimeRange) => ({ from: toIso(range.from), to: toIso(range.to) });
+const rangeFromItem = (item: Item): TimeRange => ({ from: fromIso(String(item.from)), to: fromIso(String(item.to)) });
+const isoOrNull = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : toIso(ms));
+const msOrNull = (value: unknown) => (typeof value === 'string' ? fromIso(value) : null);
+
+export function sweepStateToItem(state: SweepState): Item {
+  return {
+    watermark: isoOrNull(state.watermark),
+    version: state.version,
+    coverage: state.coverage.map(rangeToItem),
+    gaps: state.gaps.map((gap) => ({ ...rangeToItem(gap), detectedAt: toIso(gap.detectedAt) })),
+    listedUntil: isoOrNull(state.listedUntil),
+    sliceMs: state.sliceMs,
+    lastSweep: state.lastSweep
+      ? { ...state.lastSweep, startedAt: toIso(state.lastSweep.startedAt), finishedAt: toIso(state.lastSweep.finishedAt) }
+      : null,
+    lastCompletedAt: isoOrNull(state.lastCompletedAt),
+  };
+}
+
+export function sweepStateFromItem(item: Item): SweepState {
+  const lastSweep = item.lastSweep as Item | null | undefined;
+  return {
+    watermark: msOrNull(item.watermark),
+    version: Number(item.version ?? 0),
+    coverage: ((item.coverage as Item[] | undefined) ?? []).map(rangeFromItem),
+    gaps: ((item.gaps as Item[] | undefined) ?? []).map((gap): CoverageGap => ({ ...rangeFromItem(gap), detectedAt: fromIso(String(gap.detectedAt)) })),
+    listedUntil: msOrNull(item.listedUntil),
+    sliceMs: typeof item.sliceMs === 'number' ? item.sliceMs : null,
+    lastSweep: lastSweep
+      ? ({
+          startedAt: fromIso(String(lastSweep.startedAt)),
+          finishedAt: fromIso(String(lastSweep.finishedAt)),
+          complete: lastSweep.complete === true,
+          sessionsWritten: Number(lastSweep.sessionsWritten ?? 0),
+        } satisfies LastSweep)
+      : undefined,
+    lastCompletedAt: msOrNull(item.lastCompletedAt) ?? undefined,
+  };
+}

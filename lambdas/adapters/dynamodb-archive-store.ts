@@ -1,0 +1,205 @@
+/**
+ * The archive in DynamoDB (or dynalite). Writes are one conditional UpdateItem per changed
+ * session: the condition keeps `firstArchivedAt`, refuses to put an open status over a final one,
+ * and makes a racing sweep's identical write a no-op. Unchanged sessions are found by a batched
+ * read first, so a re-sweep of unchanged data writes nothing.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { chunk, mapWithConcurrency, sleep } from '../core/concurrency';
+import { contentHash } from '../core/content-hash';
+import type { ArchiveOutcome, ArchiveStore, OpenSessionRef } from '../core/ports';
+import { isFinalStatus, scopeKey, type ObservedSession, type SessionRecord, type SourceScope } from '../core/session';
+import type { SweepState } from '../core/sweep-state';
+import { DAY_MS, fromIso } from '../core/time';
+import { EXPIRES_AT, OPEN_SESSIONS, SOURCES_PARTITION, sessionKey, startKeyOf, startMonthOf } from './archive-table';
+import { sessionRecordFromItem, sweepStateFromItem, sweepStateToItem } from './archive-items';
+
+export interface DynamoArchiveStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** When set, items carry an expiry this many days after the session started (table TTL). */
+  retentionDays?: number;
+  /** UpdateItem calls in flight per page. */
+  writeConcurrency?: number;
+}
+
+/** Optional session fields: absent ones are removed so a record mirrors the latest observation. */
+const OPTIONAL_FIELDS = ['endDate', 'documentName', 'owner', 'reason', 'details', 'outputUrl', 'maxSessionDuration', 'accessType'] as const;
+const BATCH_GET_LIMIT = 100;
+const MAX_UNPROCESSED_RETRIES = 8;
+
+export class DynamoArchiveStore implements ArchiveStore {
+  /** Requests this store made, by kind: the benchmarks and tests read these. */
+  readonly stats = { sessionWrites: 0, sessionReads: 0, stateWrites: 0 };
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly retentionMs?: number;
+  private readonly writeConcurrency: number;
+
+  constructor(options: DynamoArchiveStoreOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.retentionMs = options.retentionDays === undefined ? undefined : options.retentionDays * DAY_MS;
+    this.writeConcurrency = options.writeConcurrency ?? 16;
+  }
+
+  async archiveSessions(scope: SourceScope, sessions: readonly ObservedSession[], nowIso: string): Promise<ArchiveOutcome> {
+    const latest = new Map(sessions.map((session) => [session.sessionId, session]));
+    const scopeId = scopeKey(scope);
+    const stored = await this.readFingerprints([...latest.keys()], scopeId);
+    const outcome: ArchiveOutcome = { written: [], unchanged: 0 };
+    const toWrite: ObservedSession[] = [];
+    for (const session of latest.values()) {
+      const known = stored.get(session.sessionId);
+      const hash = contentHash(session);
+      // A stale open observation (listed Active just before it ended) never replaces a final one.
+      if (known && (known.contentHash === hash || (known.isFinal && !isFinalStatus(session.status)))) outcome.unchanged++;
+      else toWrite.push(session);
+    }
+    const results = await mapWithConcurrency(toWrite, this.writeConcurrency, (session) => this.writeSession(scope, session, nowIso));
+    for (const record of results) {
+      if (record) outcome.written.push(record);
+      else outcome.unchanged++;
+    }
+    return outcome;
+  }
+
+  async listOpenSessions(scope: SourceScope): Promise<OpenSessionRef[]> {
+    const refs: OpenSessionRef[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: OPEN_SESSIONS.name,
+          KeyConditionExpression: '#scope = :scope',
+          ExpressionAttributeNames: { '#scope': OPEN_SESSIONS.partitionKey },
+          ExpressionAttributeValues: { ':scope': scopeKey(scope) },
+          ProjectionExpression: 'sessionId, startDate',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) refs.push({ sessionId: String(item.sessionId), startDate: String(item.startDate) });
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return refs;
+  }
+
+  async loadSweepState(scope: SourceScope): Promise<SweepState | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: SOURCES_PARTITION, sk: scopeKey(scope) }, ConsistentRead: true }),
+    );
+    return result.Item ? sweepStateFromItem(result.Item) : undefined;
+  }
+
+  async saveSweepState(scope: SourceScope, state: SweepState, expectedVersion: number): Promise<boolean> {
+    this.stats.stateWrites++;
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: SOURCES_PARTITION, sk: scopeKey(scope), ...scope, ...sweepStateToItem(state) },
+          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :expected',
+          ExpressionAttributeValues: expectedVersion === 0 ? undefined : { ':expected': expectedVersion },
+        }),
+      );
+      return true;
+    } catch (error: unknown) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Returns the stored record, or undefined when the condition found it already up to date. */
+  private async writeSession(scope: SourceScope, session: ObservedSession, nowIso: string): Promise<SessionRecord | undefined> {
+    const final = isFinalStatus(session.status);
+    const set: Record<string, unknown> = {
+      ...scope,
+      sessionId: session.sessionId,
+      target: session.target,
+      status: session.status,
+      startDate: session.startDate,
+      startKey: startKeyOf(session.startDate, session.sessionId),
+      startMonth: startMonthOf(session.startDate),
+      lastSeenAt: nowIso,
+    };
+    const remove: string[] = [];
+    for (const field of OPTIONAL_FIELDS) {
+      const value = session[field];
+      if (value === undefined) remove.push(field);
+      else set[field] = value;
+    }
+    if (final) remove.push(OPEN_SESSIONS.partitionKey);
+    else set[OPEN_SESSIONS.partitionKey] = scopeKey(scope);
+    if (this.retentionMs !== undefined) set[EXPIRES_AT] = Math.floor((fromIso(session.startDate) + this.retentionMs) / 1000);
+
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':now': nowIso, ':hash': contentHash(session), ':final': final, ':true': true };
+    const assignments = Object.entries(set).map(([field, value], i) => {
+      names[`#s${i}`] = field;
+      values[`:s${i}`] = value;
+      return `#s${i} = :s${i}`;
+    });
+    assignments.push('#hash = :hash', '#final = :final', '#first = if_not_exists(#first, :now)');
+    names['#first'] = 'firstArchivedAt';
+    const removals = remove.map((field, i) => {
+      names[`#r${i}`] = field;
+      return `#r${i}`;
+    });
+    names['#hash'] = 'contentHash';
+    names['#final'] = 'isFinal';
+    this.stats.sessionWrites++;
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: sessionKey(session.sessionId, scopeKey(scope)),
+          UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
+          // New, or changed and not an open status over a final one.
+          ConditionExpression: 'attribute_not_exists(pk) OR (#hash <> :hash AND (#final <> :true OR :final = :true))',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return sessionRecordFromItem(result.Attributes ?? {});
+    } catch (error: unknown) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /** Reads contentHash and isFinal of existing records, retrying keys DynamoDB left unprocessed. */
+  private async readFingerprints(sessionIds: string[], scopeId: string): Promise<Map<string, { contentHash: string; isFinal: boolean }>> {
+    const found = new Map<string, { contentHash: string; isFinal: boolean }>();
+    for (const ids of chunk(sessionIds, BATCH_GET_LIMIT)) {
+      let keys: Record<string, unknown>[] = ids.map((id) => sessionKey(id, scopeId));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt > MAX_UNPROCESSED_RETRIES) throw new Error(`DynamoDB left ${keys.length} keys unprocessed after ${MAX_UNPROCESSED_RETRIES} retries`);
+        if (attempt > 0) await sleep(Math.min(2_000, 25 * 2 ** attempt));
+        this.stats.sessionReads++;
+        const result = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: { Keys: keys, ProjectionExpression: 'sessionId, contentHash, isFinal', ConsistentRead: true },
+            },
+          }),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) {
+          found.set(String(item.sessionId), { contentHash: String(item.contentHash), isFinal: item.isFinal === true });
+        }
+        keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    return found;
+  }
+}
+

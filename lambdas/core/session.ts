@@ -1,0 +1,78 @@
+/**
+ * The archived session: one record per Session Manager session, in the camelCase shape the
+ * query API serves. Times are ISO-8601 strings with millisecond precision, so they sort as text.
+ */
+export const SESSION_STATUSES = ['Connected', 'Connecting', 'Disconnected', 'Terminated', 'Terminating', 'Failed'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+export const ACCESS_TYPES = ['Standard', 'JustInTime'] as const;
+export type AccessType = (typeof ACCESS_TYPES)[number];
+
+/** Statuses after which a session never changes again. */
+const FINAL_STATUSES: ReadonlySet<string> = new Set<SessionStatus>(['Terminated', 'Failed']);
+
+export interface OutputUrl {
+  s3OutputUrl?: string;
+  cloudWatchOutputUrl?: string;
+}
+
+/** Where a session came from: one source (e.g. `ssm`) in one account and region. */
+export interface SourceScope {
+  source: string;
+  accountId: string;
+  region: string;
+}
+
+/** What a source reports about a session, before the archive adds its own bookkeeping. */
+export interface ObservedSession {
+  sessionId: string;
+  target: string;
+  status: string;
+  startDate: string;
+  endDate?: string;
+  documentName?: string;
+  owner?: string;
+  reason?: string;
+  details?: string;
+  outputUrl?: OutputUrl;
+  maxSessionDuration?: string;
+  accessType?: string;
+}
+
+export interface SessionRecord extends ObservedSession, SourceScope {
+  /** When the archive first stored this session; never changes afterwards. */
+  firstArchivedAt: string;
+  /** When a sweep last wrote a change of this session (a new status, an end date). */
+  lastSeenAt: string;
+}
+
+export function isFinalStatus(status: string): boolean {
+  return FINAL_STATUSES.has(status);
+}
+
+/** A stable key for a source scope, used in checkpoints and metrics dimensions. */
+export function scopeKey(scope: SourceScope): string {
+  return `${scope.source}#${scope.accountId}#${scope.region}`;
+}
+
+/**
+ * The fields that make up a session's observed state, in a fixed order, so that two observations
+ * of the same state compare equal regardless of how the source ordered its JSON.
+ */
+export function observedFingerprint(session: ObservedSession): string {
+  return JSON.stringify([
+    session.sessionId,
+    session.target,
+    session.status,
+    session.startDate,
+    session.endDate ?? null,
+    session.documentName ?? null,
+    session.owner ?? null,
+    session.reason ?? null,
+    session.details ?? null,
+    session.outputUrl?.s3OutputUrl ?? null,
+    session.outputUrl?.cloudWatchOutputUrl ?? null,
+    session.maxSessionDuration ?? null,
+    session.accessType ?? null,
+  ]);
+}
