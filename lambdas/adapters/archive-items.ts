@@ -31,6 +31,7 @@ export function sessionRecordFromItem(item: Item): SessionRecord {
     source: String(item.source),
     firstArchivedAt: String(item.firstArchivedAt),
     lastSeenAt: String(item.lastSeenAt),
+    endedUnobservedAt: text(item.endedUnobservedAt),
   };
   for (const key of Object.keys(record) as (keyof SessionRecord)[]) if (record[key] === undefined) delete record[key];
   return record;

@@ -93,6 +93,25 @@ export class DynamoArchiveStore implements ArchiveStore {
     return refs;
   }
 
+  async markEndedUnobserved(scope: SourceScope, sessionId: string, nowIso: string): Promise<void> {
+    this.stats.sessionWrites++;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: sessionKey(sessionId, scopeKey(scope)),
+          UpdateExpression: 'SET endedUnobservedAt = :now REMOVE #open',
+          ConditionExpression: 'attribute_exists(#open)',
+          ExpressionAttributeNames: { '#open': OPEN_SESSIONS.partitionKey },
+          ExpressionAttributeValues: { ':now': nowIso },
+        }),
+      );
+    } catch (error: unknown) {
+      // Already final or already marked: nothing to do.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   async loadSweepState(scope: SourceScope): Promise<SweepState | undefined> {
     const result = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: SOURCES_PARTITION, sk: scopeKey(scope) }, ConsistentRead: true }),
@@ -137,7 +156,7 @@ export class DynamoArchiveStore implements ArchiveStore {
       if (value === undefined) remove.push(field);
       else set[field] = value;
     }
-    if (final) remove.push(OPEN_SESSIONS.partitionKey);
+    if (final) remove.push(OPEN_SESSIONS.partitionKey, 'endedUnobservedAt');
     else set[OPEN_SESSIONS.partitionKey] = scopeKey(scope);
     if (this.retentionMs !== undefined) set[EXPIRES_AT] = Math.floor((fromIso(session.startDate) + this.retentionMs) / 1000);
 

@@ -39,6 +39,11 @@ export interface ArchiveStore {
   archiveSessions(scope: SourceScope, sessions: readonly ObservedSession[], nowIso: string): Promise<ArchiveOutcome>;
   /** Archived sessions of this scope whose last known status was not final. */
   listOpenSessions(scope: SourceScope): Promise<OpenSessionRef[]>;
+  /**
+   * An open session the source no longer lists anywhere: its final state was never published
+   * while the archive looked. Takes it off the open list and flags the record, keeping its status.
+   */
+  markEndedUnobserved(scope: SourceScope, sessionId: string, nowIso: string): Promise<void>;
   loadSweepState(scope: SourceScope): Promise<SweepState | undefined>;
   /**
    * Saves the state only if the stored version still equals `expectedVersion`.

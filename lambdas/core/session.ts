@@ -44,6 +44,11 @@ export interface SessionRecord extends ObservedSession, SourceScope {
   firstArchivedAt: string;
   /** When a sweep last wrote a change of this session (a new status, an end date). */
   lastSeenAt: string;
+  /**
+   * Set when the session was open, then vanished from the source before its final state could be
+   * read (it ended and was purged while no sweep ran). `status` is then the last one seen.
+   */
+  endedUnobservedAt?: string;
 }
 
 export function isFinalStatus(status: string): boolean {

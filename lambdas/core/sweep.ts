@@ -7,7 +7,7 @@
  * watermark; the checkpoint moves only after the pages below it are stored, and only by a
  * conditional write, so a killed or concurrent sweep never skips a range.
  */
-import type { ArchiveStore, Clock, CoreLogger, HistoryQuery, SessionSource } from './ports';
+import type { ArchiveStore, Clock, CoreLogger, SessionSource } from './ports';
 import { silentLogger } from './ports';
 import { isFinalStatus, type ObservedSession, type SessionRecord, type SourceScope } from './session';
 import { EMPTY_SWEEP_STATE, mergeGaps, reconcileSweepState, type CoverageGap, type SweepState } from './sweep-state';
@@ -29,7 +29,7 @@ export interface SweepOptions {
   remainingTimeMs?: () => number;
   /** Stop fetching pages when less than this is left, so the last writes and the checkpoint fit. */
   reserveMs?: number;
-  /** At most this many one-by-one lookups of open sessions that vanished from Active. */
+  /** Open sessions that vanished from Active are looked up one by one up to this many; more are found by a range listing. */
   maxEndedLookups?: number;
   /** Slices never get smaller than this when a sweep runs out of time. */
   minSliceMs?: number;
@@ -67,7 +67,7 @@ export class CheckpointConflictError extends Error {
 const DEFAULTS = {
   clockSkewMs: 5 * MINUTE_MS,
   reserveMs: 30_000,
-  maxEndedLookups: 50,
+  maxEndedLookups: 10,
   minSliceMs: HOUR_MS,
 };
 const MAX_CHECKPOINT_ATTEMPTS = 10;
@@ -89,24 +89,23 @@ export async function sweep(ports: SweepPorts, options: SweepOptions = {}): Prom
 
   const startedAt = clock.now();
   const windowStart = startedAt - source.historyRetentionMs;
-  // Sessions that started after this may not be visible yet; the watermark never passes it.
+  // Sessions that started after this may not be visible yet; nothing counts as listed beyond it.
   const ceiling = startedAt - settings.clockSkewMs;
 
   const loaded = (await store.loadSweepState(scope)) ?? EMPTY_SWEEP_STATE;
   let state: SweepState = loaded;
-  const previousWatermark = loaded.watermark;
-
   const counts = { active: 0, history: 0, lookups: 0, seen: 0, written: 0, unchanged: 0, open: 0, conflicts: 0 };
-  let earliestOpenStart = Number.POSITIVE_INFINITY;
-  // Open sessions the archive knows of; each one seen again this sweep is crossed off. What is
-  // left at the end vanished from Active without showing up in the History range: look it up.
-  const knownOpen = new Map((await store.listOpenSessions(scope)).map((ref) => [ref.sessionId, ref.startDate]));
+
+  // Sessions the archive holds as open. Each one seen again this sweep is crossed off; the ones
+  // left vanished from Active, so they ended: they are looked for below, by id or by range.
+  const pendingOpen = new Map((await store.listOpenSessions(scope)).map((ref) => [ref.sessionId, fromIso(ref.startDate)]));
+  let earliestActiveStart = Number.POSITIVE_INFINITY;
 
   const archivePage = async (page: ObservedSession[]): Promise<void> => {
     counts.seen += page.length;
     for (const session of page) {
-      knownOpen.delete(session.sessionId);
-      if (!isFinalStatus(session.status)) earliestOpenStart = Math.min(earliestOpenStart, fromIso(session.startDate));
+      pendingOpen.delete(session.sessionId);
+      if (!isFinalStatus(session.status)) earliestActiveStart = Math.min(earliestActiveStart, fromIso(session.startDate));
     }
     const outcome = await store.archiveSessions(scope, page, toIso(clock.now()));
     counts.written += outcome.written.length;
@@ -128,7 +127,11 @@ export async function sweep(ports: SweepPorts, options: SweepOptions = {}): Prom
     throw new CheckpointConflictError(`checkpoint for ${scope.source}/${scope.accountId}/${scope.region} kept changing under this sweep`);
   };
 
-  // 1. Active first: its earliest StartDate caps the watermark.
+  // The watermark: every session that started before it is archived in its final state. Open
+  // sessions, and open ones not yet found again, hold it back.
+  const watermarkAt = (listedUntil: number): number => Math.min(listedUntil, earliestActiveStart, minValue(pendingOpen.values()));
+
+  // 1. Active first, so that every open session that started before the History range is known.
   const activeDone = await drainPages(source.listActive(), outOfTime, async (page) => {
     counts.active++;
     counts.open += page.length;
@@ -137,21 +140,22 @@ export async function sweep(ports: SweepPorts, options: SweepOptions = {}): Prom
 
   // 2. A range the source dropped before any sweep listed it is a gap: recorded, never hidden.
   const newGaps: CoverageGap[] = [];
-  const firstSweep = loaded.watermark === null;
-  if (!firstSweep && loaded.watermark !== null) {
+  if (loaded.watermark !== null) {
     const unseenFrom = Math.max(loaded.watermark, loaded.listedUntil ?? loaded.watermark);
     if (unseenFrom < windowStart) newGaps.push({ from: unseenFrom, to: windowStart, detectedAt: startedAt });
   }
-  // Coverage this sweep can add starts at the old watermark (at the window on a first sweep).
   const coverFrom = loaded.watermark ?? windowStart;
 
-  // 3. History from the watermark, oldest slice first, checkpointing after each slice.
+  // 3. History of sessions that started since the last complete listing (everything, on a first
+  //    sweep), oldest slice first, with a checkpoint after each slice.
+  const cursor = loaded.listedUntil ?? loaded.watermark;
+  let listedUntil = cursor;
   let historyDone = activeDone;
   let unfinishedSlice: Slice | undefined;
+  let slicesDone = 0;
   if (activeDone) {
-    for (const slice of planSlices(loaded.watermark, windowStart, startedAt, loaded.sliceMs)) {
-      const query: HistoryQuery = { invokedAfter: slice.after, invokedBefore: slice.before };
-      const sliceDone = await drainPages(source.listHistory(query), outOfTime, async (page) => {
+    for (const slice of planSlices(cursor, windowStart, startedAt, loaded.sliceMs)) {
+      const sliceDone = await drainPages(source.listHistory({ invokedAfter: slice.after, invokedBefore: slice.before }), outOfTime, async (page) => {
         counts.history++;
         await archivePage(page);
       });
@@ -160,35 +164,38 @@ export async function sweep(ports: SweepPorts, options: SweepOptions = {}): Prom
         unfinishedSlice = slice;
         break;
       }
-      const reached = Math.min(slice.before ?? Number.POSITIVE_INFINITY, earliestOpenStart, ceiling);
-      await saveState(advance(state, reached, coverFrom, newGaps));
+      slicesDone++;
+      listedUntil = Math.min(slice.before ?? Number.POSITIVE_INFINITY, ceiling);
+      await saveState(advance(state, watermarkAt(listedUntil), listedUntil, coverFrom, newGaps));
     }
   }
 
-  // 4. Open sessions that vanished from Active but did not show up in the range listed: ask for
-  //    each by id (a clock-skewed or eventually consistent source can cause this; it is rare).
+  // 4. Open sessions that ended: they started before the range just listed, so find them by id
+  //    (a few) or by listing the range from the earliest of them (many).
   let unresolvedOpen = 0;
-  if (historyDone) {
-    const stragglers = [...knownOpen.entries()].sort((a, b) => b[1].localeCompare(a[1]));
-    for (const [sessionId] of stragglers.slice(0, settings.maxEndedLookups)) {
-      if (outOfTime()) break;
-      counts.lookups++;
-      const ended = await source.findEnded(sessionId);
-      if (ended) await archivePage([ended]);
-      else unresolvedOpen++;
+  if (historyDone && pendingOpen.size > 0) {
+    // After an unbounded first listing there is nowhere left to look.
+    if (cursor !== null) historyDone = await findEndedSessions(pendingOpen, cursor, settings.maxEndedLookups, source, outOfTime, counts, archivePage);
+    for (const [sessionId, start] of [...pendingOpen]) {
+      unresolvedOpen++;
+      // The source can no longer list it: its final state was never published while we looked.
+      if (start < windowStart) {
+        await store.markEndedUnobserved(scope, sessionId, toIso(clock.now()));
+        pendingOpen.delete(sessionId);
+      }
     }
-    unresolvedOpen += Math.max(0, stragglers.length - counts.lookups);
   }
 
-  // 5. Final checkpoint: remember how far the source was listed, and size the next slices.
+  // 5. Final checkpoint: how far the source was listed, and how to slice the next sweep.
   const finishedAt = clock.now();
   const complete = historyDone;
+  const finalListedUntil = complete ? ceiling : listedUntil;
+  const base = finalListedUntil === null ? state : advance(state, watermarkAt(finalListedUntil), finalListedUntil, coverFrom, newGaps);
   await saveState({
-    ...state,
+    ...base,
     // Recorded even when no slice finished: a gap is never hidden.
-    gaps: mergeGaps(state.gaps, newGaps),
-    listedUntil: complete ? Math.max(state.listedUntil ?? ceiling, ceiling) : state.listedUntil,
-    sliceMs: nextSliceMs(loaded.sliceMs, unfinishedSlice, windowStart, startedAt, source.historyRetentionMs, settings.minSliceMs),
+    gaps: mergeGaps(base.gaps, newGaps),
+    sliceMs: nextSliceMs(loaded.sliceMs, slicesDone === 0 ? unfinishedSlice : undefined, complete, windowStart, startedAt, source.historyRetentionMs, settings.minSliceMs),
     lastSweep: { startedAt, finishedAt, complete, sessionsWritten: counts.written },
     lastCompletedAt: complete ? finishedAt : state.lastCompletedAt,
   });
@@ -207,7 +214,7 @@ export async function sweep(ports: SweepPorts, options: SweepOptions = {}): Prom
     written: counts.written,
     unchanged: counts.unchanged,
     openSessions: counts.open,
-    previousWatermark: previousWatermark === null ? null : toIso(previousWatermark),
+    previousWatermark: loaded.watermark === null ? null : toIso(loaded.watermark),
     watermark: state.watermark === null ? null : toIso(state.watermark),
     gaps: newGaps.map((gap) => ({ from: toIso(gap.from), to: toIso(gap.to) })),
     unresolvedOpen,
@@ -217,12 +224,50 @@ export async function sweep(ports: SweepPorts, options: SweepOptions = {}): Prom
   return summary;
 }
 
+/**
+ * Looks for open sessions that vanished from Active. Each is in History now (or was purged).
+ * Up to `maxLookups` are asked for one by one; more than that are found by listing History from
+ * the earliest of them up to `listedFrom`, where the main listing began. Returns false when the
+ * time budget ran out first.
+ */
+async function findEndedSessions(
+  pending: Map<string, number>,
+  listedFrom: number,
+  maxLookups: number,
+  source: SessionSource,
+  outOfTime: () => boolean,
+  counts: { lookups: number; history: number },
+  archivePage: (page: ObservedSession[]) => Promise<void>,
+): Promise<boolean> {
+  if (pending.size <= maxLookups) {
+    for (const sessionId of [...pending.keys()]) {
+      if (outOfTime()) return false;
+      counts.lookups++;
+      const ended = await source.findEnded(sessionId);
+      if (ended) await archivePage([ended]);
+    }
+    return true;
+  }
+  const earliest = minValue(pending.values());
+  return drainPages(source.listHistory({ invokedAfter: earliest, invokedBefore: listedFrom }), outOfTime, async (page) => {
+    counts.history++;
+    await archivePage(page);
+  });
+}
+
+function minValue(values: Iterable<number>): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (const value of values) if (value < min) min = value;
+  return min;
+}
+
 /** Moves the watermark to `reached` (never backwards) and extends coverage up to it, around gaps. */
-function advance(state: SweepState, reached: number, coverFrom: number, newGaps: readonly CoverageGap[]): SweepState {
+function advance(state: SweepState, reached: number, listedUntil: number, coverFrom: number, newGaps: readonly CoverageGap[]): SweepState {
   const watermark = state.watermark === null ? reached : Math.max(state.watermark, reached);
   return {
     ...state,
     watermark,
+    listedUntil: Math.max(state.listedUntil ?? listedUntil, listedUntil),
     coverage: mergeRanges([...state.coverage, ...subtractRanges({ from: coverFrom, to: watermark }, newGaps)]),
     gaps: mergeGaps(state.gaps, newGaps),
   };
@@ -232,11 +277,11 @@ function advance(state: SweepState, reached: number, coverFrom: number, newGaps:
  * Splits the History range into slices. With no slice size (the usual case) it is one listing,
  * which costs the fewest calls; slices appear only after a sweep ran out of time.
  */
-export function planSlices(watermark: number | null, windowStart: number, now: number, sliceMs: number | null): Slice[] {
-  const first: Slice = watermark === null ? {} : { after: watermark };
+export function planSlices(listedUntil: number | null, windowStart: number, now: number, sliceMs: number | null): Slice[] {
+  const first: Slice = listedUntil === null ? {} : { after: listedUntil };
   if (sliceMs === null) return [first];
   const slices: Slice[] = [];
-  let cursor = watermark ?? windowStart;
+  let cursor = listedUntil ?? windowStart;
   let current = first;
   while (cursor + sliceMs < now) {
     cursor += sliceMs;
@@ -247,20 +292,24 @@ export function planSlices(watermark: number | null, windowStart: number, now: n
   return slices;
 }
 
-/** Halves the slice that did not fit in time; grows slices again after sweeps that finished. */
+/**
+ * Halves a slice that did not fit in a whole sweep's time; keeps the size while sweeps make
+ * progress slice by slice; grows it again after sweeps that finished.
+ */
 function nextSliceMs(
   current: number | null,
-  unfinished: Slice | undefined,
+  tooLarge: Slice | undefined,
+  complete: boolean,
   windowStart: number,
   now: number,
   retentionMs: number,
   minSliceMs: number,
 ): number | null {
-  if (unfinished) {
-    const width = (unfinished.before ?? now) - (unfinished.after ?? windowStart);
+  if (tooLarge) {
+    const width = (tooLarge.before ?? now) - (tooLarge.after ?? windowStart);
     return Math.max(minSliceMs, Math.floor(width / 2));
   }
-  if (current === null) return null;
+  if (current === null || !complete) return current;
   const grown = current * 2;
   return grown >= retentionMs ? null : grown;
 }
