@@ -1,9 +1,12 @@
 import { CreateTableCommand, DescribeTableCommand, ResourceInUseException, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sleep } from '../core/concurrency';
 import { createArchiveTableInput } from './archive-table';
 
-/** Creates the archive table when it does not exist (pass documentClient as DynamoDBClient: it is one) and waits until it is ACTIVE. Returns true if created. */
-export async function ensureArchiveTable(client: DynamoDBClient, tableName: string): Promise<boolean> {
+/** Creates the archive table when it does not exist and waits until it is ACTIVE. Returns true if created. */
+export async function ensureArchiveTable(dynamo: DynamoDBClient | DynamoDBDocumentClient, tableName: string): Promise<boolean> {
+  // A document client sends plain DynamoDB commands unchanged; only its typings differ.
+  const client = dynamo as DynamoDBClient;
   let created = false;
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));

@@ -1,51 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ArchiveStore, SessionSource } from '../../lambdas/core/ports';
-import type { ObservedSession } from '../../lambdas/core/session';
+import type { SessionSource } from '../../lambdas/core/ports';
 import { sweep } from '../../lambdas/core/sweep';
 import { DAY_MS, HOUR_MS } from '../../lambdas/core/time';
+import { KilledError, dyingAfter, storeDyingAt } from '../support/killers';
 import { diffArchive, startSweepRig, type SweepRig } from '../support/sweep-harness';
 
 const t0 = Date.UTC(2026, 4, 1);
-
-class KilledError extends Error {}
-
-/** A source that dies after handing out `pages` pages, as a sweep killed mid-way would. */
-function dyingAfter(source: SessionSource, pages: number): SessionSource {
-  let handed = 0;
-  const guard = (iterable: AsyncIterable<ObservedSession[]>): AsyncIterable<ObservedSession[]> => ({
-    async *[Symbol.asyncIterator]() {
-      for await (const page of iterable) {
-        if (handed++ >= pages) throw new KilledError(`killed after ${pages} pages`);
-        yield page;
-      }
-    },
-  });
-  return {
-    scope: source.scope,
-    historyRetentionMs: source.historyRetentionMs,
-    listActive: () => guard(source.listActive()),
-    listHistory: (query) => guard(source.listHistory(query)),
-    findEnded: (id) => source.findEnded(id),
-  };
-}
-
-/** A store that dies half-way through writing page number `page`. */
-function storeDyingAt(store: ArchiveStore, page: number): ArchiveStore {
-  let pages = 0;
-  return {
-    listOpenSessions: (scope) => store.listOpenSessions(scope),
-    markEndedUnobserved: (scope, id, now) => store.markEndedUnobserved(scope, id, now),
-    loadSweepState: (scope) => store.loadSweepState(scope),
-    saveSweepState: (scope, state, expected) => store.saveSweepState(scope, state, expected),
-    archiveSessions: async (scope, sessions, now) => {
-      if (pages++ === page) {
-        await store.archiveSessions(scope, sessions.slice(0, Math.floor(sessions.length / 2)), now);
-        throw new KilledError(`killed while writing page ${page}`);
-      }
-      return store.archiveSessions(scope, sessions, now);
-    },
-  };
-}
 
 describe('faults', () => {
   let rig: SweepRig | undefined;

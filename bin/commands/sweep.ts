@@ -1,0 +1,89 @@
+/**
+ * `session-archive sweep`: one sweep of SSM into an archive table, creating the table when it
+ * does not exist, then a JSON summary on stdout. Without endpoint flags it talks to AWS with the
+ * default credential chain.
+ */
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { parseArgs } from 'node:util';
+import { createDocumentClient, createSsmClient } from '../../lambdas/adapters/clients';
+import { DynamoArchiveStore } from '../../lambdas/adapters/dynamodb-archive-store';
+import { ensureArchiveTable } from '../../lambdas/adapters/ensure-table';
+import { SsmSessionSource } from '../../lambdas/adapters/ssm-session-source';
+import { systemClock } from '../../lambdas/core/ports';
+import { sweep } from '../../lambdas/core/sweep';
+import { CliUsageError, describeFailure, positiveInteger, runCli } from './cli-support';
+
+export const SWEEP_USAGE = `Usage: session-archive sweep --table NAME [options]
+
+Runs one sweep: lists SSM Session Manager sessions (Active, then History) and archives every
+one into the DynamoDB table, then prints a JSON summary (pages fetched, sessions seen,
+written, unchanged, watermark, gaps). Creates the table when it does not exist.
+
+Options:
+  --table <name>                  archive table (required)
+  --region <r>                    AWS region (default: $AWS_REGION, else us-east-1)
+  --ssm-endpoint <url>            SSM endpoint, e.g. the local emulator (default: AWS)
+  --dynamodb-endpoint <url>       DynamoDB endpoint, e.g. dynalite (default: AWS)
+  --account-id <id>               account the sessions belong to (default: from STS; 000000000000
+                                  with --ssm-endpoint)
+  --history-retention-days <n>    how long the source keeps History (default 30)
+  --help                          show this help
+
+Example:
+  session-archive sweep --ssm-endpoint http://127.0.0.1:4600 \\
+    --dynamodb-endpoint http://127.0.0.1:4567 --table session-archive
+`;
+
+export async function runSweepCommand(argv: string[]): Promise<void> {
+  await runCli('sweep', SWEEP_USAGE, async () => {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        table: { type: 'string' },
+        region: { type: 'string' },
+        'ssm-endpoint': { type: 'string' },
+        'dynamodb-endpoint': { type: 'string' },
+        'account-id': { type: 'string' },
+        'history-retention-days': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.help) return SWEEP_USAGE;
+    if (!values.table) throw new CliUsageError('--table is required');
+    const region = values.region ?? process.env.AWS_REGION ?? 'us-east-1';
+    const ssmEndpoint = values['ssm-endpoint'];
+    const historyRetentionDays = values['history-retention-days'] === undefined ? 30 : positiveInteger('--history-retention-days', values['history-retention-days']);
+    if (values['account-id'] !== undefined && !/^\d{12}$/.test(values['account-id'])) throw new CliUsageError(`--account-id must be 12 digits, got '${values['account-id']}'`);
+
+    const documents = createDocumentClient({ region, endpoint: values['dynamodb-endpoint'] });
+    const ssm = createSsmClient({ region, endpoint: ssmEndpoint });
+    try {
+      const accountId = values['account-id'] ?? (ssmEndpoint ? '000000000000' : await callerAccount(region));
+      await ensureArchiveTable(documents, values.table);
+      const summary = await sweep({
+        source: new SsmSessionSource({ client: ssm, accountId, region, historyRetentionDays }),
+        store: new DynamoArchiveStore({ client: documents, tableName: values.table }),
+        clock: systemClock,
+      });
+      return `${JSON.stringify(summary, null, 2)}\n`;
+    } catch (error: unknown) {
+      throw new Error(describeFailure(error));
+    } finally {
+      ssm.destroy();
+      documents.destroy();
+    }
+  });
+}
+
+async function callerAccount(region: string): Promise<string> {
+  const sts = new STSClient({ region });
+  try {
+    const identity = await sts.send(new GetCallerIdentityCommand({}));
+    if (!identity.Account) throw new Error('STS returned no account id; pass --account-id');
+    return identity.Account;
+  } finally {
+    sts.destroy();
+  }
+}
