@@ -1,0 +1,96 @@
+/**
+ * The query API as a middy handler, built from its dependencies so that the Lambda entry point,
+ * the local HTTP server and the tests all run the same code with their own client and table.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { systemClock, type Clock } from '../core/ports';
+import { DEFAULT_WORK_BUDGET, type WorkBudget } from '../core/query/collect-page';
+import { describeCoverage } from '../core/query/coverage';
+import { findSessions } from '../core/query/find-sessions';
+import { renderSessions } from '../core/query/formats';
+import { getSession } from '../core/query/get-session';
+import { createPageTokenKey } from '../core/query/page-token';
+import { parseSessionQuery, rejectAnyParameters } from '../core/query/parameters';
+import type { CoverageReader, SessionIndexReader, SessionLookup } from '../core/query/ports';
+import { DEFAULT_SERVICE_NAME, METRICS_NAMESPACE } from './config';
+import { jsonErrorResponses } from './error-mapper';
+import { jsonResponse, NEXT_TOKEN_HEADER, rawParameters, textResponse } from './http';
+import { renderOpenApiJson } from './openapi';
+import { matchRoute } from './router';
+
+export interface ApiDependencies {
+  reader: SessionIndexReader & SessionLookup & CoverageReader;
+  tokenSecret: string;
+  logger?: Logger;
+  metrics?: Metrics;
+  clock?: Clock;
+  budget?: WorkBudget;
+  /**
+   * A page stops reading after this long, whatever the Lambda has left: API Gateway gives up on
+   * an integration after 29 s, and an auditor should get a partial page before that.
+   */
+  requestTimeBudgetMs?: number;
+}
+
+export type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+const DEFAULT_REQUEST_TIME_BUDGET_MS = 10_000;
+/** Left for rendering the page and for API Gateway when the Lambda itself is about to time out. */
+const LAMBDA_RESERVE_MS = 2_000;
+
+export function createApiHandler(deps: ApiDependencies): ApiHandler {
+  const logger = deps.logger ?? new Logger({ serviceName: DEFAULT_SERVICE_NAME });
+  const metrics = deps.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: DEFAULT_SERVICE_NAME });
+  const clock = deps.clock ?? systemClock;
+  const tokenKey = createPageTokenKey(deps.tokenSecret);
+  const budget = deps.budget ?? DEFAULT_WORK_BUDGET;
+  const requestTimeBudgetMs = deps.requestTimeBudgetMs ?? DEFAULT_REQUEST_TIME_BUDGET_MS;
+  // Rendered on first request (about 8 ms) rather than at cold start, then kept: it only changes with the code.
+  let openApiJson: string | undefined;
+
+  const routeRequest = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+    metrics.addMetric('Requests', MetricUnit.Count, 1);
+    const route = matchRoute(event);
+    const parameters = rawParameters(event);
+    switch (route.name) {
+      case 'listSessions': {
+        const query = parseSessionQuery(parameters);
+        const stopAt = Date.now() + Math.min(requestTimeBudgetMs, context.getRemainingTimeInMillis() - LAMBDA_RESERVE_MS);
+        const page = await findSessions(query, { reader: deps.reader, tokenKey, clock, budget: { ...budget, timeLeftMs: () => stopAt - Date.now() } });
+        metrics.addMetric('SessionsReturned', MetricUnit.Count, page.sessions.length);
+        metrics.addMetric('ItemsEvaluated', MetricUnit.Count, page.work.evaluated);
+        logger.debug('sessions page', { returned: page.sessions.length, ...page.work, more: page.nextToken !== undefined });
+        const rendered = renderSessions(query.format, page.sessions, page.nextToken);
+        const headers: Record<string, string> = page.nextToken === undefined ? {} : { [NEXT_TOKEN_HEADER]: page.nextToken };
+        return textResponse(200, rendered.contentType, rendered.body, headers);
+      }
+      case 'getSession': {
+        rejectAnyParameters(parameters);
+        return jsonResponse(200, await getSession(route.sessionId ?? '', deps.reader));
+      }
+      case 'coverage': {
+        rejectAnyParameters(parameters);
+        return jsonResponse(200, describeCoverage(await deps.reader.listSweepStates(), clock.now()));
+      }
+      case 'openapi': {
+        rejectAnyParameters(parameters);
+        openApiJson ??= renderOpenApiJson();
+        return textResponse(200, 'application/json; charset=utf-8', openApiJson);
+      }
+    }
+  };
+
+  return (
+    middy<APIGatewayProxyEvent, APIGatewayProxyResult>(routeRequest)
+      // resetKeys: keys appended while serving one request never leak into the next one's logs.
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(logMetrics(metrics, { captureColdStartMetric: true }))
+      // Used last so its onError runs first: the other middlewares then see a response, not an error.
+      .use(jsonErrorResponses(logger, metrics))
+  );
+}

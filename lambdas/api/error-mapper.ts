@@ -1,0 +1,28 @@
+/**
+ * The one place errors become responses (middy's http-error-handler rule): a `ClientError` (4xx)
+ * is shown to the caller as `{"error":{"code","message"}}`; anything else is logged with its
+ * stack and answered with a generic 500 that reveals nothing.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { ClientError } from '../core/query/errors';
+import { clientErrorResponse, internalErrorResponse } from './http';
+
+export function jsonErrorResponses(logger: Logger, metrics: Metrics): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  return {
+    onError: async (request) => {
+      const error: unknown = request.error;
+      if (error instanceof ClientError) {
+        logger.info('request refused', { statusCode: error.statusCode, code: error.code, reason: error.message });
+        metrics.addMetric('ClientErrors', MetricUnit.Count, 1);
+        request.response = clientErrorResponse(error);
+        return;
+      }
+      logger.error('request failed', error instanceof Error ? error : new Error(String(error)));
+      metrics.addMetric('ServerErrors', MetricUnit.Count, 1);
+      request.response = internalErrorResponse(request.context?.awsRequestId);
+    },
+  };
+}

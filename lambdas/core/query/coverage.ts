@@ -1,0 +1,59 @@
+/**
+ * `GET /coverage`: per source, account and region, what the archive can vouch for. Coverage
+ * ranges are StartDate ranges whose sessions are all archived; gaps are ranges the source
+ * dropped before a sweep read them. Times are ISO-8601; the watermark's age tells how far behind
+ * the sweeper runs (alarm on it before it nears the source's 30-day window).
+ */
+import { scopeKey } from '../session';
+import { toIso } from '../time';
+import type { SweepStateEntry } from './ports';
+
+export interface SourceCoverage {
+  source: string;
+  accountId: string;
+  region: string;
+  /** Every session that started before this is archived in its final state. */
+  watermark: string | null;
+  watermarkAgeSeconds: number | null;
+  /** The start of the last sweep that listed the source completely. */
+  listedUntil: string | null;
+  coverage: { from: string; to: string }[];
+  gaps: { from: string; to: string; detectedAt: string }[];
+  lastSweep: { startedAt: string; finishedAt: string; complete: boolean; sessionsWritten: number } | null;
+  lastCompletedAt: string | null;
+}
+
+export interface CoverageReport {
+  generatedAt: string;
+  sources: SourceCoverage[];
+}
+
+export function describeCoverage(entries: readonly SweepStateEntry[], nowMs: number): CoverageReport {
+  const sorted = [...entries].sort((a, b) => scopeKey(a.scope).localeCompare(scopeKey(b.scope)));
+  return {
+    generatedAt: toIso(nowMs),
+    sources: sorted.map(({ scope, state }) => ({
+      source: scope.source,
+      accountId: scope.accountId,
+      region: scope.region,
+      watermark: isoOrNull(state.watermark),
+      watermarkAgeSeconds: state.watermark === null ? null : Math.max(0, Math.floor((nowMs - state.watermark) / 1000)),
+      listedUntil: isoOrNull(state.listedUntil),
+      coverage: state.coverage.map((range) => ({ from: toIso(range.from), to: toIso(range.to) })),
+      gaps: state.gaps.map((gap) => ({ from: toIso(gap.from), to: toIso(gap.to), detectedAt: toIso(gap.detectedAt) })),
+      lastSweep: state.lastSweep
+        ? {
+            startedAt: toIso(state.lastSweep.startedAt),
+            finishedAt: toIso(state.lastSweep.finishedAt),
+            complete: state.lastSweep.complete,
+            sessionsWritten: state.lastSweep.sessionsWritten,
+          }
+        : null,
+      lastCompletedAt: isoOrNull(state.lastCompletedAt ?? null),
+    })),
+  };
+}
+
+function isoOrNull(ms: number | null): string | null {
+  return ms === null ? null : toIso(ms);
+}

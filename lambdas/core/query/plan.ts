@@ -1,0 +1,97 @@
+/**
+ * The query planner: which index serves a query, which key range it reads, which filters narrow
+ * it further, and in which order. Every index sorts by startKey = '<ISO startDate>#<sessionId>',
+ * so a time range is always a key range and never a scan.
+ *
+ * Index choice: `target` (its partitions are the smallest: a fleet has more hosts than people),
+ * else `owner`, else the month buckets of the time index. The other filters become conditions.
+ */
+import { DAY_MS, toIso } from '../time';
+import { addMonths, isMonth, monthOf, type Month } from './month-buckets';
+import type { SessionQuery, SortOrder } from './parameters';
+
+/** Nothing archived from Session Manager can start before it launched (September 2018). */
+export const DEFAULT_FROM_MS = Date.UTC(2018, 8, 1);
+/** Without `to`, the range ends this long after the first page was asked for: clock skew room. */
+export const DEFAULT_TO_AHEAD_MS = DAY_MS;
+
+export type IndexKind = 'time' | 'target' | 'owner';
+
+export type FilterCondition =
+  | { field: 'target' | 'owner' | 'status' | 'documentName' | 'accessType'; match: 'equals'; value: string }
+  | { field: 'reason'; match: 'contains'; value: string };
+
+/** Start dates in [from, to), epoch ms. */
+export interface ResolvedRange {
+  from: number;
+  to: number;
+}
+
+export interface QueryPlan {
+  index: IndexKind;
+  /** Partitions in walk order: months for the time index, the one target/owner otherwise. Empty when the range is. */
+  partitions: PartitionWalk;
+  /** Inclusive bounds on startKey: no key equals `highest`, so the range is [from, to) on the start date. */
+  keyRange: { lowest: string; highest: string };
+  conditions: FilterCondition[];
+  order: SortOrder;
+  range: ResolvedRange;
+}
+
+export interface PartitionWalk {
+  readonly first: string | undefined;
+  next(partition: string): string | undefined;
+  includes(partition: string): boolean;
+}
+
+/** Fills in the defaults of `from` and `to`; a token carries this so later pages keep the same range. */
+export function resolveRange(query: Pick<SessionQuery, 'from' | 'to'>, nowMs: number): ResolvedRange {
+  return { from: query.from ?? DEFAULT_FROM_MS, to: query.to ?? nowMs + DEFAULT_TO_AHEAD_MS };
+}
+
+export function planQuery(query: SessionQuery, range: ResolvedRange): QueryPlan {
+  const conditions: FilterCondition[] = [];
+  let index: IndexKind = 'time';
+  let partitionValue: string | undefined;
+  if (query.target !== undefined) {
+    index = 'target';
+    partitionValue = query.target;
+  } else if (query.owner !== undefined) {
+    index = 'owner';
+    partitionValue = query.owner;
+  }
+  if (query.owner !== undefined && index !== 'owner') conditions.push({ field: 'owner', match: 'equals', value: query.owner });
+  if (query.status !== undefined) conditions.push({ field: 'status', match: 'equals', value: query.status });
+  if (query.document !== undefined) conditions.push({ field: 'documentName', match: 'equals', value: query.document });
+  if (query.accessType !== undefined) conditions.push({ field: 'accessType', match: 'equals', value: query.accessType });
+  if (query.reason !== undefined) conditions.push({ field: 'reason', match: 'contains', value: query.reason });
+
+  const empty = range.to <= range.from;
+  const partitions =
+    partitionValue === undefined ? monthWalk(range, query.order, empty) : singlePartition(partitionValue, empty);
+  return {
+    index,
+    partitions,
+    keyRange: { lowest: toIso(range.from), highest: toIso(range.to) },
+    conditions,
+    order: query.order,
+    range,
+  };
+}
+
+function singlePartition(value: string, empty: boolean): PartitionWalk {
+  return { first: empty ? undefined : value, next: () => undefined, includes: (partition) => !empty && partition === value };
+}
+
+function monthWalk(range: ResolvedRange, order: SortOrder, empty: boolean): PartitionWalk {
+  const oldest = monthOf(range.from);
+  // `to` is exclusive: a range ending at midnight on the 1st does not touch that month.
+  const newest = monthOf(range.to - 1);
+  const [first, last] = order === 'asc' ? [oldest, newest] : [newest, oldest];
+  const includes = (partition: string) => !empty && isMonth(partition) && partition >= oldest && partition <= newest;
+  return {
+    first: empty ? undefined : first,
+    next: (partition: Month) => (partition === last ? undefined : addMonths(partition, order === 'asc' ? 1 : -1)),
+    includes,
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * What the query core needs from the archive: one bounded read of one index partition at a time.
+ * The DynamoDB adapter implements it with a single Query call; tests can hand in a plain array.
+ */
+import type { SessionRecord, SourceScope } from '../session';
+import type { SweepState } from '../sweep-state';
+import type { FilterCondition, IndexKind } from './plan';
+import type { SortOrder } from './parameters';
+
+/**
+ * A position in an index: DynamoDB resumes strictly after it. The table key (pk is derived from
+ * the session id in startKey, sk is the scope) breaks ties between equal startKeys.
+ */
+export interface IndexPosition {
+  startKey: string;
+  /** The item's sort key: `<source>#<accountId>#<region>`. */
+  scope: string;
+}
+
+export interface PartitionRead {
+  index: IndexKind;
+  partition: string;
+  keyRange: { lowest: string; highest: string };
+  conditions: readonly FilterCondition[];
+  order: SortOrder;
+  /** Evaluate at most this many items (DynamoDB's Limit: counted before the conditions). */
+  maxEvaluated: number;
+  startAfter?: IndexPosition;
+}
+
+export interface PositionedSession {
+  record: SessionRecord;
+  position: IndexPosition;
+}
+
+export interface PartitionPage {
+  /** Matches, in index order. */
+  sessions: PositionedSession[];
+  /** Items read, matching or not (DynamoDB's ScannedCount). */
+  evaluated: number;
+  /** Where reading stopped when the partition has (or may have) more; absent when it is exhausted. */
+  lastEvaluated?: IndexPosition;
+}
+
+export interface SessionIndexReader {
+  readPartition(read: PartitionRead): Promise<PartitionPage>;
+}
+
+export interface SessionLookup {
+  /** Every archived record with this id: one per source scope that reported it (almost always one). */
+  findSession(sessionId: string): Promise<SessionRecord[]>;
+}
+
+export interface SweepStateEntry {
+  scope: SourceScope;
+  state: SweepState;
+}
+
+export interface CoverageReader {
+  listSweepStates(): Promise<SweepStateEntry[]>;
+}

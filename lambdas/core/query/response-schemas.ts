@@ -1,0 +1,83 @@
+/**
+ * The shapes the API answers with, as zod schemas: the OpenAPI document is generated from them and
+ * the integration tests validate real responses against them, so the document describes what the
+ * API actually sends.
+ */
+import * as z from 'zod/mini';
+import { ACCESS_TYPES, SESSION_STATUSES, type SessionRecord } from '../session';
+
+const isoTime = (description: string) => z.string().check(z.meta({ description, format: 'date-time', example: '2026-01-15T09:30:00.000Z' }));
+const described = (description: string) => z.string().check(z.meta({ description }));
+
+export const sessionSchema = z.strictObject({
+  sessionId: described('Session Manager session id.'),
+  target: described('Instance or managed node the session connected to.'),
+  status: z.string().check(z.meta({ description: `Last archived status (${SESSION_STATUSES.join(', ')}).`, example: 'Terminated' })),
+  startDate: isoTime('When the session started.'),
+  endDate: z.optional(isoTime('When the session ended; absent while it is open.')),
+  documentName: z.optional(described('Session Manager document.')),
+  owner: z.optional(described('ARN of the principal that started the session.')),
+  reason: z.optional(described('Reason given when the session started.')),
+  details: z.optional(described('Details reported by Session Manager.')),
+  outputUrl: z.optional(
+    z.strictObject({ s3OutputUrl: z.optional(z.string()), cloudWatchOutputUrl: z.optional(z.string()) }).check(z.meta({ description: 'Where the session log was written.' })),
+  ),
+  maxSessionDuration: z.optional(described('Maximum duration in minutes, when one was set.')),
+  accessType: z.optional(z.string().check(z.meta({ description: `Access type (${ACCESS_TYPES.join(', ')}).` }))),
+  accountId: described('AWS account the session ran in.'),
+  region: described('AWS Region the session ran in.'),
+  source: described('Source that reported the session (ssm).'),
+  firstArchivedAt: isoTime('When the archive first stored the session; never changes.'),
+  lastSeenAt: isoTime('When a sweep last wrote a change of the session.'),
+  endedUnobservedAt: z.optional(
+    isoTime('Set when the session vanished from the source before its final state could be read; status is then the last one seen.'),
+  ),
+});
+
+// The documented shape and the record must have the same fields: this fails to compile when they drift.
+type DocumentedFields = keyof z.infer<typeof sessionSchema>;
+type Drift = Exclude<keyof SessionRecord, DocumentedFields> | Exclude<DocumentedFields, keyof SessionRecord>;
+const sessionSchemaMatchesRecord: [Drift] extends [never] ? true : Drift = true;
+void sessionSchemaMatchesRecord;
+
+export const sessionsPageSchema = z.strictObject({
+  sessions: z.array(sessionSchema),
+  nextToken: z.optional(described('Present when more may follow: pass it back, with the same filters and order, for the next page.')),
+});
+
+const range = z.strictObject({ from: isoTime('Start (inclusive).'), to: isoTime('End (exclusive).') });
+const nullableIso = (description: string) => z.nullable(isoTime(description));
+
+export const coverageReportSchema = z.strictObject({
+  generatedAt: isoTime('When this report was made.'),
+  sources: z.array(
+    z.strictObject({
+      source: described('Source (ssm).'),
+      accountId: described('AWS account.'),
+      region: described('AWS Region.'),
+      watermark: nullableIso('Every session that started before this is archived in its final state.'),
+      watermarkAgeSeconds: z.nullable(z.int().check(z.meta({ description: 'Seconds between the watermark and generatedAt.' }))),
+      listedUntil: nullableIso('Start of the last sweep that listed the source completely.'),
+      coverage: z.array(range).check(z.meta({ description: 'StartDate ranges whose sessions are all archived.' })),
+      gaps: z
+        .array(z.strictObject({ from: isoTime('Start (inclusive).'), to: isoTime('End (exclusive).'), detectedAt: isoTime('When the gap was found.') }))
+        .check(z.meta({ description: 'Ranges the source dropped before a sweep could read them: sessions there are lost.' })),
+      lastSweep: z.nullable(
+        z.strictObject({
+          startedAt: isoTime('Start of the last sweep.'),
+          finishedAt: isoTime('End of the last sweep.'),
+          complete: z.boolean(),
+          sessionsWritten: z.int(),
+        }),
+      ),
+      lastCompletedAt: nullableIso('When a sweep last finished the whole range.'),
+    }),
+  ),
+});
+
+export const errorBodySchema = z.strictObject({
+  error: z.strictObject({
+    code: z.string().check(z.meta({ description: 'Stable, machine-readable.', example: 'InvalidParameter' })),
+    message: z.string().check(z.meta({ description: 'What was wrong, naming the parameter.', example: "parameter 'limit' must be between 1 and 1000 (got '5000')" })),
+  }),
+});

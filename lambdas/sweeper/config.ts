@@ -1,0 +1,108 @@
+/**
+ * The sweeper's configuration, read from the environment once, when the module loads (a cold
+ * start), so a missing or malformed variable fails the deployment's first invocation loudly
+ * instead of a sweep at 3 a.m. Every problem is reported at once.
+ */
+
+export interface SweeperConfig {
+  /** The archive table (TABLE_NAME, required). */
+  readonly tableName: string;
+  /** The account the sessions belong to (ACCOUNT_ID); parsed from the function ARN when absent. */
+  readonly accountId?: string;
+  /** The region swept (AWS_REGION, set by Lambda). */
+  readonly region: string;
+  /** Endpoint overrides for local runs and the artifact test (SSM_ENDPOINT, DYNAMODB_ENDPOINT). */
+  readonly ssmEndpoint?: string;
+  readonly dynamodbEndpoint?: string;
+  /** How long SSM keeps ended sessions (HISTORY_RETENTION_DAYS, default 30). */
+  readonly historyRetentionDays: number;
+  /** When set, archived items expire this many days after the session started (RETENTION_DAYS, table TTL). */
+  readonly retentionDays?: number;
+  /** Powertools service name: the `service` dimension of every metric (POWERTOOLS_SERVICE_NAME). */
+  readonly serviceName: string;
+}
+
+export const DEFAULT_HISTORY_RETENTION_DAYS = 30;
+export const DEFAULT_SERVICE_NAME = 'session-archive-sweeper';
+
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const TABLE_NAME_PATTERN = /^[a-zA-Z0-9_.-]{3,255}$/;
+const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+
+/** Reads and validates the sweeper's variables; throws one ConfigurationError naming every problem. */
+export function readSweeperConfig(env: Env): SweeperConfig {
+  const problems: string[] = [];
+  const optional = (key: string): string | undefined => {
+    const value = env[key]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const required = (key: string): string => {
+    const value = optional(key);
+    if (value === undefined) problems.push(`${key} is required`);
+    return value ?? '';
+  };
+  const positiveInteger = (key: string): number | undefined => {
+    const value = optional(key);
+    if (value === undefined) return undefined;
+    if (!/^\d+$/.test(value) || Number(value) < 1) {
+      problems.push(`${key} must be a positive whole number of days, got "${value}"`);
+      return undefined;
+    }
+    return Number(value);
+  };
+  const endpoint = (key: string): string | undefined => {
+    const value = optional(key);
+    if (value === undefined) return undefined;
+    if (!isHttpUrl(value)) problems.push(`${key} must be an http(s) URL, got "${value}"`);
+    return value;
+  };
+
+  const tableName = required('TABLE_NAME');
+  if (tableName !== '' && !TABLE_NAME_PATTERN.test(tableName)) problems.push(`TABLE_NAME "${tableName}" is not a valid DynamoDB table name`);
+  const accountId = optional('ACCOUNT_ID');
+  if (accountId !== undefined && !ACCOUNT_ID_PATTERN.test(accountId)) problems.push(`ACCOUNT_ID must be 12 digits, got "${accountId}"`);
+  const region = required('AWS_REGION');
+  const ssmEndpoint = endpoint('SSM_ENDPOINT');
+  const dynamodbEndpoint = endpoint('DYNAMODB_ENDPOINT');
+  const historyRetentionDays = positiveInteger('HISTORY_RETENTION_DAYS') ?? DEFAULT_HISTORY_RETENTION_DAYS;
+  const retentionDays = positiveInteger('RETENTION_DAYS');
+  if (retentionDays !== undefined && retentionDays < historyRetentionDays) {
+    problems.push(`RETENTION_DAYS (${retentionDays}) must be at least HISTORY_RETENTION_DAYS (${historyRetentionDays}): the archive must outlive the source's own history`);
+  }
+  const serviceName = optional('POWERTOOLS_SERVICE_NAME') ?? DEFAULT_SERVICE_NAME;
+
+  if (problems.length > 0) throw new ConfigurationError(`invalid sweeper configuration: ${problems.join('; ')}`);
+  return {
+    tableName,
+    region,
+    historyRetentionDays,
+    serviceName,
+    ...(accountId === undefined ? {} : { accountId }),
+    ...(ssmEndpoint === undefined ? {} : { ssmEndpoint }),
+    ...(dynamodbEndpoint === undefined ? {} : { dynamodbEndpoint }),
+    ...(retentionDays === undefined ? {} : { retentionDays }),
+  };
+}
+
+/** `arn:aws:lambda:eu-west-1:123456789012:function:name` → `123456789012`. */
+export function accountIdFromFunctionArn(arn: string): string {
+  const accountId = arn.split(':')[4];
+  if (accountId === undefined || !ACCOUNT_ID_PATTERN.test(accountId)) {
+    throw new ConfigurationError(`cannot read the account id from the function ARN "${arn}"; set ACCOUNT_ID`);
+  }
+  return accountId;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Reads the deployment options from CDK context (cdk.json, or `-c key=value` on the command line,
+ * where every value arrives as a string) and turns them into stack props. Every problem is
+ * reported at once, before anything is synthesized.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { SessionArchiveStackProps } from './session-archive-stack';
+
+/** The context keys bin/app.ts understands; docs/operations.md documents each one. */
+export const CONTEXT_KEYS = [
+  'stackName',
+  'schedule',
+  'retentionDays',
+  'alarmEmail',
+  'kmsKeyArn',
+  'logRetentionDays',
+  'removalPolicy',
+  'deletionProtection',
+  'watermarkAgeAlarmDays',
+  'noSweepAlarmHours',
+  'apiThrottleRateLimit',
+  'apiThrottleBurstLimit',
+  'apiGatewayCloudWatchRole',
+  'sweeperTimeoutMinutes',
+] as const;
+export type ContextKey = (typeof CONTEXT_KEYS)[number];
+
+export interface AppConfig {
+  readonly stackName: string;
+  readonly stackProps: SessionArchiveStackProps;
+}
+
+export class ContextError extends Error {
+  override readonly name = 'ContextError';
+}
+
+const LOG_RETENTION_DAYS: ReadonlySet<number> = new Set(
+  Object.values(RetentionDays).filter((value): value is number => typeof value === 'number'),
+);
+const SCHEDULE_PATTERN = /^(rate\(\s*\d+\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\(.+\))$/;
+const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/;
+const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
+/** `get` returns the raw context value (from `app.node.tryGetContext`). */
+export function readAppConfig(get: (key: ContextKey) => unknown): AppConfig {
+  const problems: string[] = [];
+  const raw = (key: ContextKey): unknown => {
+    const value = get(key);
+    // cdk.json uses null for "not set"; on the command line an empty value means the same.
+    return value === null || value === '' || value === 'null' ? undefined : value;
+  };
+  const text = (key: ContextKey, pattern: RegExp, what: string): string | undefined => {
+    const value = raw(key);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || !pattern.test(value.trim())) {
+      problems.push(`${key} must be ${what}, got ${JSON.stringify(value)}`);
+      return undefined;
+    }
+    return value.trim();
+  };
+  const number = (key: ContextKey, check: (n: number) => boolean, what: string): number | undefined => {
+    const value = raw(key);
+    if (value === undefined) return undefined;
+    const parsed = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+    if (!Number.isFinite(parsed) || !check(parsed)) {
+      problems.push(`${key} must be ${what}, got ${JSON.stringify(value)}`);
+      return undefined;
+    }
+    return parsed;
+  };
+  const flag = (key: ContextKey): boolean | undefined => {
+    const value = raw(key);
+    if (value === undefined) return undefined;
+    if (value === true || value === 'true') return true;
+    if (value === false || value === 'false') return false;
+    problems.push(`${key} must be true or false, got ${JSON.stringify(value)}`);
+    return undefined;
+  };
+  const wholeAtLeast = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
+
+  const stackName = text('stackName', STACK_NAME_PATTERN, 'a CloudFormation stack name') ?? 'SessionArchive';
+  const schedule = text('schedule', SCHEDULE_PATTERN, 'an EventBridge expression like "rate(15 minutes)" or "cron(0/15 * * * ? *)"');
+  const retentionDays = number('retentionDays', wholeAtLeast(30), 'a whole number of days, at least 30 (or null to keep forever)');
+  const alarmEmail = text('alarmEmail', EMAIL_PATTERN, 'an e-mail address (or null)');
+  const kmsKeyArn = text('kmsKeyArn', KMS_KEY_ARN_PATTERN, 'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) or null');
+  const logRetentionDays = number('logRetentionDays', (n) => LOG_RETENTION_DAYS.has(n), `one of CloudWatch's retention periods (${[...LOG_RETENTION_DAYS].join(', ')})`);
+  const removalPolicyText = text('removalPolicy', /^(retain|destroy)$/i, '"retain" or "destroy"');
+  const deletionProtection = flag('deletionProtection');
+  const watermarkAgeAlarmDays = number('watermarkAgeAlarmDays', (n) => n > 0 && n < 30, 'a number of days above 0 and below 30');
+  const noSweepAlarmHours = number('noSweepAlarmHours', (n) => Number.isInteger(n) && n >= 1 && n <= 168, 'a whole number of hours from 1 to 168');
+  const rateLimit = number('apiThrottleRateLimit', (n) => n > 0, 'a positive number of requests per second');
+  const burstLimit = number('apiThrottleBurstLimit', wholeAtLeast(1), 'a whole number of requests, at least 1');
+  const apiGatewayCloudWatchRole = flag('apiGatewayCloudWatchRole');
+  const sweeperTimeoutMinutes = number('sweeperTimeoutMinutes', (n) => Number.isInteger(n) && n >= 1 && n <= 15, 'a whole number of minutes from 1 to 15');
+
+  if (problems.length > 0) throw new ContextError(`invalid CDK context: ${problems.join('; ')}`);
+  return {
+    stackName,
+    stackProps: {
+      description: 'Session Archive: keeps SSM Session Manager history beyond 30 days',
+      encryptionKeyArn: kmsKeyArn,
+      archive: {
+        schedule: schedule === undefined ? undefined : events.Schedule.expression(schedule),
+        retentionDays,
+        alarmEmail,
+        logRetention: logRetentionDays as RetentionDays | undefined,
+        removalPolicy: removalPolicyText === undefined ? undefined : removalPolicyText.toLowerCase() === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+        deletionProtection,
+        watermarkAgeAlarmThreshold: watermarkAgeAlarmDays === undefined ? undefined : Duration.hours(watermarkAgeAlarmDays * 24),
+        noSweepAlarmHours,
+        apiThrottle:
+          rateLimit === undefined && burstLimit === undefined ? undefined : { rateLimit: rateLimit ?? 50, burstLimit: burstLimit ?? 100 },
+        apiGatewayCloudWatchRole,
+        sweeperTimeout: sweeperTimeoutMinutes === undefined ? undefined : Duration.minutes(sweeperTimeoutMinutes),
+      },
+    },
+  };
+}

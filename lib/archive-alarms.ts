@@ -1,0 +1,137 @@
+/**
+ * The alarms that page before data is lost, and the topic they notify. Thresholds come in as
+ * props; docs/operations.md says what each alarm means and what to do.
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, SWEEP_METRIC } from '../lambdas/sweeper/metrics';
+
+export interface ArchiveAlarmsProps {
+  /** The sweeper function: its Errors metric feeds the sweeper-errors alarm. */
+  readonly sweeper: lambda.IFunction;
+  /** The Powertools service name the sweeper's metrics carry as their `service` dimension. */
+  readonly sweeperServiceName: string;
+  /** The query API: its 5XXError metric feeds the api-5xx alarm. */
+  readonly api: apigw.RestApi;
+  /** Alarm when the checkpoint is older than this. */
+  readonly watermarkAgeThreshold: Duration;
+  /** Alarm when no sweep completed for this many consecutive hours (1-168). */
+  readonly noSweepAlarmHours: number;
+  /**
+   * An address subscribed to the alarm topic (it must confirm the subscription).
+   * @default no subscription
+   */
+  readonly alarmEmail?: string;
+}
+
+const HOUR = Duration.hours(1);
+/** CloudWatch evaluates at most 7 days for periods of an hour or more. */
+const MAX_NO_SWEEP_HOURS = 168;
+
+export class ArchiveAlarms extends Construct {
+  readonly topic: sns.Topic;
+  readonly sweeperErrors: cloudwatch.Alarm;
+  readonly noSuccessfulSweep: cloudwatch.Alarm;
+  readonly watermarkAge: cloudwatch.Alarm;
+  readonly coverageGap: cloudwatch.Alarm;
+  readonly apiServerErrors: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: ArchiveAlarmsProps) {
+    super(scope, id);
+    const hours = props.noSweepAlarmHours;
+    if (!Number.isInteger(hours) || hours < 1 || hours > MAX_NO_SWEEP_HOURS) {
+      throw new Error(`noSweepAlarmHours must be a whole number from 1 to ${MAX_NO_SWEEP_HOURS}, got ${hours}`);
+    }
+    const thresholdSeconds = props.watermarkAgeThreshold.toSeconds();
+    if (thresholdSeconds <= 0) throw new Error('watermarkAgeThreshold must be positive');
+
+    this.topic = new sns.Topic(this, 'Topic', { displayName: 'Session Archive alarms', enforceSSL: true });
+    if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+
+    const prefix = Stack.of(this).stackName;
+    const sweepMetric = (metricName: string, statistic: string, period: Duration): cloudwatch.Metric =>
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: props.sweeperServiceName }, statistic, period });
+
+    this.sweeperErrors = new cloudwatch.Alarm(this, 'SweeperErrors', {
+      alarmName: `${prefix}-sweeper-errors`,
+      alarmDescription:
+        'A sweep failed (error or timeout) in the last hour. A killed sweep loses nothing and the next one continues, ' +
+        'but repeated failures let the 30-day SSM window pass. See docs/operations.md#sweeper-errors.',
+      metric: props.sweeper.metricErrors({ period: HOUR, statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    this.noSuccessfulSweep = new cloudwatch.Alarm(this, 'NoSuccessfulSweep', {
+      alarmName: `${prefix}-no-successful-sweep`,
+      alarmDescription:
+        `No sweep listed its whole range for ${hours} hours (failing, timing out, not scheduled, or throttled). ` +
+        'See docs/operations.md#no-successful-sweep.',
+      // SweepCompleted is 1 for a complete sweep, 0 for one that ran out of time, and absent when
+      // the sweeper failed or did not run: the hourly maximum is 1 if any sweep completed.
+      metric: sweepMetric(SWEEP_METRIC.sweepCompleted, 'Maximum', HOUR),
+      threshold: 1,
+      evaluationPeriods: hours,
+      datapointsToAlarm: hours,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      // No data means no sweep reported: that is the failure this alarm exists for.
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+
+    this.watermarkAge = new cloudwatch.Alarm(this, 'WatermarkAge', {
+      alarmName: `${prefix}-watermark-age`,
+      alarmDescription:
+        `The sweep checkpoint is older than ${props.watermarkAgeThreshold.toHumanString()}: a session open that long, or sweeps that ` +
+        'keep stopping early. SSM drops history after 30 days; act before then. See docs/operations.md#watermark-age.',
+      metric: sweepMetric(SWEEP_METRIC.watermarkAgeSeconds, 'Maximum', HOUR),
+      threshold: thresholdSeconds,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // A missing value means no sweep ran: the no-successful-sweep alarm covers that.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    this.coverageGap = new cloudwatch.Alarm(this, 'CoverageGap', {
+      alarmName: `${prefix}-coverage-gap`,
+      alarmDescription:
+        'A sweep found a range that SSM dropped before any sweep read it: those sessions are not in the archive. ' +
+        'GET /coverage lists the gaps. See docs/operations.md#coverage-gap.',
+      // Each gap is reported once, by the sweep that found it; every other sweep reports 0.
+      metric: sweepMetric(SWEEP_METRIC.coverageGapSeconds, 'Maximum', HOUR),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    this.apiServerErrors = new cloudwatch.Alarm(this, 'Api5xx', {
+      alarmName: `${prefix}-api-5xx`,
+      alarmDescription:
+        'The query API answered 5xx in the last 5 minutes. Bad input is always a 4xx, so every 5xx is a fault. ' +
+        'See docs/operations.md#api-5xx.',
+      metric: props.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    const notify = new actions.SnsAction(this.topic);
+    for (const alarm of this.all()) {
+      alarm.addAlarmAction(notify);
+      alarm.addOkAction(notify);
+    }
+  }
+
+  all(): cloudwatch.Alarm[] {
+    return [this.sweeperErrors, this.noSuccessfulSweep, this.watermarkAge, this.coverageGap, this.apiServerErrors];
+  }
+}

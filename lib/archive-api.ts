@@ -1,0 +1,208 @@
+/**
+ * The auditors' query API: a REST API in front of the query function, `AWS_IAM` on every method,
+ * request validation, access logs, stage throttling, and the managed policy auditors get.
+ */
+import { RemovalPolicy, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ROUTES } from '../lambdas/api/router';
+import { sessionQuerySchema } from '../lambdas/core/query/parameters';
+
+/** A route of the query API: its resource path, its methods, and the query parameters it takes. */
+export interface ArchiveRoute {
+  /** The API Gateway resource path, e.g. `/sessions/{sessionId}`. */
+  readonly path: string;
+  /** The HTTP methods the handler serves on it. */
+  readonly methods: readonly string[];
+  /** Query-string parameters the route accepts (declared as optional). */
+  readonly queryParameters: readonly string[];
+}
+
+/**
+ * The routes, taken from the handler's own router and parameter schema, so the API Gateway
+ * resources and the code that serves them cannot disagree. Path parameters are required; query
+ * parameters are declared (and validated in detail by the handler, which rejects unknown ones).
+ */
+export const ARCHIVE_ROUTES: readonly ArchiveRoute[] = ROUTES.map((route) => ({
+  path: route.resource,
+  methods: route.methods,
+  queryParameters: route.name === 'listSessions' ? Object.keys(sessionQuerySchema.shape) : [],
+}));
+
+export interface ApiThrottle {
+  /** Steady-state requests per second for the whole stage. */
+  readonly rateLimit: number;
+  /** Requests allowed in a burst above the rate. */
+  readonly burstLimit: number;
+}
+
+export interface ArchiveApiProps {
+  /** The query function every route invokes. */
+  readonly handler: lambda.IFunction;
+  /**
+   * @default rate 50 requests/s, burst 100
+   */
+  readonly throttle?: ApiThrottle;
+  /**
+   * Retention of the access-log group.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * What happens to the API's log groups when they leave the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Create the account-wide role API Gateway needs to write logs to CloudWatch
+   * (`AWS::ApiGateway::Account`). Turn off when the account/region already has one.
+   * @default true
+   */
+  readonly cloudWatchRole?: boolean;
+  /**
+   * The deployed stage, part of every URL and of the auditor policy's ARNs.
+   * @default 'v1'
+   */
+  readonly stageName?: string;
+}
+
+export const DEFAULT_API_THROTTLE: ApiThrottle = { rateLimit: 50, burstLimit: 100 };
+
+export class ArchiveApi extends Construct {
+  readonly api: apigw.RestApi;
+  /** `execute-api:Invoke` on the GET routes of the deployed stage, nothing else. */
+  readonly auditorPolicy: iam.ManagedPolicy;
+  readonly accessLogs: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: ArchiveApiProps) {
+    super(scope, id);
+    const throttle = props.throttle ?? DEFAULT_API_THROTTLE;
+    if (!(throttle.rateLimit > 0) || !(throttle.burstLimit >= 1) || !Number.isInteger(throttle.burstLimit)) {
+      throw new Error(`API throttle needs a positive rate and a whole burst of at least 1, got ${JSON.stringify(throttle)}`);
+    }
+    const stageName = props.stageName ?? 'v1';
+
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    const cloudWatchRole = props.cloudWatchRole ?? true;
+    this.api = new apigw.RestApi(this, 'Api', {
+      description: 'Session Archive query API (SigV4, read-only)',
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      cloudWatchRole,
+      // The role is account-wide: other APIs in the account may rely on it after this stack is gone.
+      ...(cloudWatchRole ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
+      deployOptions: {
+        stageName,
+        throttlingRateLimit: throttle.rateLimit,
+        throttlingBurstLimit: throttle.burstLimit,
+        tracingEnabled: true,
+        // Execution logs for errors only, and never request/response bodies: they hold session data.
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        // Who asked what: the caller's IAM identity is in every access-log line.
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields({
+          caller: true,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: true,
+        }),
+      },
+    });
+
+    // API Gateway would create the execution-log group itself, with no retention: own it instead.
+    const executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${stageName}`,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.api.deploymentStage.node.addDependency(executionLogs);
+
+    const validator = new apigw.RequestValidator(this, 'ParameterValidator', {
+      restApi: this.api,
+      validateRequestParameters: true,
+      // Every route is a GET without a request model, so this checks nothing today; it is on so
+      // that a route with a body model added later is validated (and cdk-nag APIG2 asks for it).
+      validateRequestBody: true,
+    });
+    // allowTestInvoke: false — no extra Lambda permission for the console's test button.
+    const integration = new apigw.LambdaIntegration(props.handler, { proxy: true, allowTestInvoke: false });
+
+    for (const route of ARCHIVE_ROUTES) {
+      const resource = this.api.root.resourceForPath(route.path);
+      const requestParameters: Record<string, boolean> = {};
+      for (const name of pathParameters(route.path)) requestParameters[`method.request.path.${name}`] = true;
+      for (const name of route.queryParameters) requestParameters[`method.request.querystring.${name}`] = false;
+      for (const method of route.methods) {
+        resource.addMethod(method, integration, {
+          authorizationType: apigw.AuthorizationType.IAM,
+          requestValidator: validator,
+          requestParameters,
+        });
+      }
+    }
+
+    this.auditorPolicy = new iam.ManagedPolicy(this, 'AuditorPolicy', {
+      description: 'Read the Session Archive: execute-api:Invoke on its GET routes only',
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['execute-api:Invoke'],
+          resources: ARCHIVE_ROUTES.filter((route) => route.methods.includes('GET')).map((route) =>
+            this.api.arnForExecuteApi('GET', executeApiPath(route.path), stageName),
+          ),
+        }),
+      ],
+    });
+
+    this.acknowledgeNagFindings(stageName, cloudWatchRole);
+  }
+
+  /** cdk-nag (AwsSolutions) findings this design accepts, each with its reason. */
+  private acknowledgeNagFindings(stageName: string, cloudWatchRole: boolean): void {
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-COG4',
+      reason:
+        'Auditors are IAM principals: every method uses AWS_IAM (SigV4) authorization and access is granted by ' +
+        'attaching the auditor managed policy, so a Cognito user pool would be a second, unused identity store.',
+    });
+    if (cloudWatchRole) {
+      Validations.of(this.api).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason:
+          'The account-level role API Gateway needs to write access and execution logs; this AWS-managed policy is ' +
+          'the one AWS documents for it and grants only CloudWatch Logs actions.',
+      });
+    }
+    Validations.of(this.api.deploymentStage).acknowledge({
+      id: 'AwsSolutions-APIG3',
+      reason:
+        'Every method requires SigV4 (AWS_IAM) and the stage is throttled, so anonymous traffic is rejected before ' +
+        'the function runs; associate a WAF web ACL with the stage if your policy requires one.',
+    });
+    const apiLogicalId = Stack.of(this).getLogicalId(this.api.node.defaultChild as CfnElement);
+    Validations.of(this.auditorPolicy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>/${stageName}/GET/sessions/*]`,
+      reason: 'The * stands for the {sessionId} path parameter of GET /sessions/{sessionId}; the method is fixed to GET.',
+    });
+  }
+}
+
+function pathParameters(routePath: string): string[] {
+  return [...routePath.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] ?? '');
+}
+
+/** `/sessions/{sessionId}` → `/sessions/*`: execute-api ARNs match path parameters with `*`. */
+function executeApiPath(routePath: string): string {
+  return routePath.replace(/\{[^}]+\}/g, '*');
+}

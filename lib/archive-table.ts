@@ -1,0 +1,61 @@
+/**
+ * The archive table, built from the same layout description as the local store
+ * (lambdas/adapters/archive-table.ts), so CDK and code never disagree on keys and indexes.
+ */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { ARCHIVE_INDEXES, EXPIRES_AT, KEY, START_KEY } from '../lambdas/adapters/archive-table';
+
+export interface ArchiveTableProps {
+  /**
+   * A customer-managed key for encryption at rest.
+   * @default the AWS-managed key `aws/dynamodb`
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * When set, DynamoDB TTL deletes items whose `expiresAt` (written by the sweeper) has passed.
+   * @default no TTL: items are kept forever
+   */
+  readonly expireItems?: boolean;
+  /**
+   * What happens to the table when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * DynamoDB deletion protection.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+}
+
+export class ArchiveTable extends Construct {
+  readonly table: dynamodb.Table;
+
+  constructor(scope: Construct, id: string, props: ArchiveTableProps = {}) {
+    super(scope, id);
+    const text = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.AttributeType.STRING });
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: text(KEY.partition),
+      sortKey: text(KEY.sort),
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: props.deletionProtection ?? true,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      ...(props.encryptionKey
+        ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.encryptionKey }
+        : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),
+      ...(props.expireItems ? { timeToLiveAttribute: EXPIRES_AT } : {}),
+    });
+    for (const index of ARCHIVE_INDEXES) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: text(index.partitionKey),
+        sortKey: text(START_KEY),
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * SessionArchive: the whole product as one reusable construct. It composes the archive table,
+ * the scheduled sweeper, the query API, the auditor policy and the alarms; all behaviour lives in
+ * lambdas/, all defaults are here, each overridable through props.
+ */
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { BY_OWNER, BY_START_MONTH, BY_TARGET, OPEN_SESSIONS } from '../lambdas/adapters/archive-table';
+import { ArchiveAlarms } from './archive-alarms';
+import { ArchiveApi, type ApiThrottle } from './archive-api';
+import { ArchiveFunction, type TableAccess } from './archive-function';
+import { ArchiveTable } from './archive-table';
+
+/** The `source` of every event Session Archive puts on EventBridge (DESIGN.md, Events). */
+export const EVENT_SOURCE = 'session-archive';
+
+/** How long SSM keeps Session Manager history; the archive's retention may not be shorter. */
+export const SSM_HISTORY_DAYS = 30;
+
+export interface SessionArchiveProps {
+  /**
+   * When the sweeper runs. Keep it well inside SSM's 30-day history window.
+   * @default events.Schedule.rate(Duration.minutes(15))
+   */
+  readonly schedule?: events.Schedule;
+  /**
+   * Days to keep an archived session, counted from its start (DynamoDB TTL on `expiresAt`).
+   * At least 30, the history SSM itself keeps.
+   * @default undefined: keep forever, no TTL
+   */
+  readonly retentionDays?: number;
+  /**
+   * E-mail address subscribed to the alarm topic (it must confirm the subscription).
+   * @default no subscription; subscribe to the `AlarmTopicArn` output yourself
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Customer-managed KMS key for the archive table.
+   * @default the AWS-managed key `aws/dynamodb`
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Retention of the functions' log groups and the API access logs.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * What happens to the table and the log groups when they leave the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * DynamoDB deletion protection on the archive table.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * Alarm when the sweep checkpoint (watermark) is older than this.
+   * @default Duration.days(7): weeks before the 30-day window drops anything
+   */
+  readonly watermarkAgeAlarmThreshold?: Duration;
+  /**
+   * Alarm when no sweep completed for this many consecutive hours (1-168).
+   * @default 6
+   */
+  readonly noSweepAlarmHours?: number;
+  /**
+   * Stage throttling of the query API.
+   * @default rate 50 requests/s, burst 100
+   */
+  readonly apiThrottle?: ApiThrottle;
+  /**
+   * Create the account-wide API Gateway CloudWatch Logs role. Turn off when the account/region
+   * already has one set (API Gateway → Settings).
+   * @default true
+   */
+  readonly apiGatewayCloudWatchRole?: boolean;
+  /**
+   * The sweeper's timeout; the sweep stops fetching 30 s before it and resumes next run.
+   * @default Duration.minutes(5)
+   */
+  readonly sweeperTimeout?: Duration;
+}
+
+/** The sweeper's table access: exactly the calls DynamoArchiveStore makes. */
+const SWEEPER_TABLE_ACCESS: TableAccess = {
+  actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  indexes: [OPEN_SESSIONS.name],
+  writes: true,
+};
+
+/**
+ * The query function's table access: exactly the calls DynamoSessionReader makes. It only ever
+ * Queries (a session by key, a time range on an index, the checkpoints); never Scan, never a write.
+ */
+const QUERY_TABLE_ACCESS: TableAccess = {
+  actions: ['dynamodb:Query'],
+  indexes: [BY_START_MONTH.name, BY_TARGET.name, BY_OWNER.name],
+  writes: false,
+};
+
+export class SessionArchive extends Construct {
+  readonly table: dynamodb.Table;
+  readonly sweeper: ArchiveFunction;
+  readonly queryFunction: ArchiveFunction;
+  readonly api: apigw.RestApi;
+  readonly auditorPolicy: iam.ManagedPolicy;
+  readonly alarms: ArchiveAlarms;
+  /** Sweeper invocations that failed, and schedule events that could not be delivered. */
+  readonly failureQueue: sqs.Queue;
+  readonly scheduleRule: events.Rule;
+  /** The `source` field of the events the archive publishes, for your EventBridge rules. */
+  readonly eventSource = EVENT_SOURCE;
+
+  constructor(scope: Construct, id: string, props: SessionArchiveProps = {}) {
+    super(scope, id);
+    if (props.retentionDays !== undefined && (!Number.isInteger(props.retentionDays) || props.retentionDays < SSM_HISTORY_DAYS)) {
+      throw new Error(`retentionDays must be a whole number of at least ${SSM_HISTORY_DAYS} (SSM's own history), got ${props.retentionDays}`);
+    }
+    const stack = Stack.of(this);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const sweeperServiceName = `${stack.stackName}-sweeper`;
+
+    this.table = new ArchiveTable(this, 'Archive', {
+      encryptionKey: props.encryptionKey,
+      expireItems: props.retentionDays !== undefined,
+      removalPolicy,
+      deletionProtection: props.deletionProtection,
+    }).table;
+
+    this.failureQueue = new sqs.Queue(this, 'SweepFailures', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    this.sweeper = new ArchiveFunction(this, 'Sweeper', {
+      description: 'Sweeps SSM Session Manager history into the archive table',
+      entry: 'lambdas/sweeper/handler.ts',
+      timeout: props.sweeperTimeout ?? Duration.minutes(5),
+      memorySize: 512,
+      // One sweep at a time: the checkpoint is conditional anyway, but a second sweep only costs.
+      reservedConcurrentExecutions: 1,
+      // No async retries: the next scheduled sweep resumes from the checkpoint. A failed or
+      // expired invocation lands in the failure queue.
+      retryAttempts: 0,
+      maxEventAge: Duration.hours(1),
+      onFailure: new destinations.SqsDestination(this.failureQueue),
+      logRetention,
+      logRemovalPolicy: removalPolicy,
+      environment: {
+        ACCOUNT_ID: stack.account,
+        POWERTOOLS_SERVICE_NAME: sweeperServiceName,
+        ...(props.retentionDays === undefined ? {} : { RETENTION_DAYS: String(props.retentionDays) }),
+      },
+    }).bindTable(this.table, SWEEPER_TABLE_ACCESS);
+    // DescribeSessions has no resource-level permissions: `*` is the only resource it accepts.
+    this.sweeper.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:DescribeSessions'], resources: ['*'] }));
+
+    this.scheduleRule = new events.Rule(this, 'Schedule', {
+      description: 'Runs the Session Archive sweeper',
+      schedule: props.schedule ?? events.Schedule.rate(Duration.minutes(15)),
+      targets: [new targets.LambdaFunction(this.sweeper, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: this.failureQueue })],
+    });
+
+    // The HMAC key that binds nextToken to its query. Generated by Secrets Manager at deploy time
+    // (never in the template or cdk.out) and resolved by CloudFormation into the function's
+    // environment, which Lambda encrypts at rest.
+    const tokenSecret = new secretsmanager.Secret(this, 'TokenSecret', {
+      description: 'Session Archive: HMAC key for query API pagination tokens',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+
+    this.queryFunction = new ArchiveFunction(this, 'Query', {
+      description: 'Session Archive query API',
+      entry: 'lambdas/api/handler.ts',
+      // API Gateway gives up after 29 s; every request does bounded work well inside that.
+      timeout: Duration.seconds(29),
+      memorySize: 1024,
+      logRetention,
+      logRemovalPolicy: removalPolicy,
+      environment: { TOKEN_SECRET: tokenSecret.secretValue.unsafeUnwrap() },
+    }).bindTable(this.table, QUERY_TABLE_ACCESS);
+
+    const archiveApi = new ArchiveApi(this, 'QueryApi', {
+      handler: this.queryFunction,
+      throttle: props.apiThrottle,
+      logRetention,
+      removalPolicy,
+      cloudWatchRole: props.apiGatewayCloudWatchRole,
+    });
+    this.api = archiveApi.api;
+    this.auditorPolicy = archiveApi.auditorPolicy;
+
+    this.alarms = new ArchiveAlarms(this, 'Alarms', {
+      sweeper: this.sweeper,
+      sweeperServiceName,
+      api: this.api,
+      watermarkAgeThreshold: props.watermarkAgeAlarmThreshold ?? Duration.days(7),
+      noSweepAlarmHours: props.noSweepAlarmHours ?? 6,
+      alarmEmail: props.alarmEmail,
+    });
+
+    this.acknowledgeNagFindings(tokenSecret);
+  }
+
+  /** cdk-nag (AwsSolutions) findings this design accepts, each with its reason; the cdk-nag test fails on any other. */
+  private acknowledgeNagFindings(tokenSecret: secretsmanager.Secret): void {
+    for (const fn of [this.sweeper, this.queryFunction]) {
+      const policy = fn.role?.node.tryFindChild('DefaultPolicy');
+      if (!policy) continue;
+      Validations.of(policy).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          fn === this.sweeper
+            ? 'Actions that accept no narrower resource: ssm:DescribeSessions has no resource-level permissions, and ' +
+              'xray:PutTraceSegments/PutTelemetryRecords (active tracing) are account-level. No action is a wildcard.'
+            : 'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) have no resource-level permissions.',
+      });
+    }
+    Validations.of(tokenSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The secret is only the HMAC key of short-lived pagination tokens; rotating it would invalidate tokens in use ' +
+        'and not reach the function (resolved at deploy). Replace it by redeploying if it ever leaks.',
+    });
+    Validations.of(this.failureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter destination of the sweeper and its schedule.',
+    });
+  }
+}
