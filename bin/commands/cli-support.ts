@@ -8,6 +8,11 @@ export class CliUsageError extends Error {
   override readonly name = 'CliUsageError';
 }
 
+/** A failure already worded for the user (what went wrong and what to do): printed as is, exit 1. */
+export class CliFailureError extends Error {
+  override readonly name = 'CliFailureError';
+}
+
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
 /**
@@ -40,6 +45,7 @@ function isUsageError(error: unknown): boolean {
 /** A one-line account of a failure, naming what could not be reached where that is the cause. */
 export function describeFailure(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
+  if (error instanceof CliFailureError) return error.message;
   const code = (error as { code?: string }).code ?? (error.cause as { code?: string } | undefined)?.code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') {
     return `cannot reach the endpoint (${code}): ${error.message}`;

@@ -3,6 +3,7 @@
  * generated sessions over the last 30 days (some still open), on the real clock.
  */
 import { SystemClock, startSsmEmulator, type EmulatorOptions } from '../../local/ssm-emulator';
+import { CliUsageError, runCli } from './cli-support';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -42,24 +43,18 @@ export interface EmulatorCommandOptions {
   dropRate: number;
 }
 
-/** A mistake in the command line: reported on stderr with exit code 2. */
-export class UsageError extends Error {}
+/** The shared usage error (exit code 2), under the name this module first gave it. */
+export const UsageError = CliUsageError;
 
 export async function runEmulatorCommand(argv: string[]): Promise<void> {
-  let options: EmulatorCommandOptions;
-  try {
-    options = parseEmulatorArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`session-archive emulator: ${error.message}\nRun 'session-archive emulator --help' for usage.\n`);
-    process.exitCode = 2;
-    return;
-  }
-  if (options.help) {
-    process.stdout.write(EMULATOR_USAGE);
-    return;
-  }
+  await runCli('emulator', EMULATOR_USAGE, async () => {
+    const options = parseEmulatorArgs(argv);
+    if (options.help) return EMULATOR_USAGE;
+    await serveEmulator(options);
+  });
+}
 
+async function serveEmulator(options: EmulatorCommandOptions): Promise<void> {
   const clock = new SystemClock();
   const emulatorOptions: EmulatorOptions = {
     port: options.port,
@@ -114,7 +109,7 @@ export function parseEmulatorArgs(argv: readonly string[]): EmulatorCommandOptio
     const takeValue = (): string => {
       if (inlineValue !== undefined) return inlineValue;
       const next = argv[index + 1];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+      if (next === undefined || next.startsWith('--')) throw new CliUsageError(`${flag} needs a value`);
       index += 1;
       return next;
     };
@@ -137,7 +132,7 @@ export function parseEmulatorArgs(argv: readonly string[]): EmulatorCommandOptio
         break;
       case '--retention-from': {
         const value = takeValue();
-        if (value !== 'StartDate' && value !== 'EndDate') throw new UsageError(`--retention-from must be StartDate or EndDate, got '${value}'`);
+        if (value !== 'StartDate' && value !== 'EndDate') throw new CliUsageError(`--retention-from must be StartDate or EndDate, got '${value}'`);
         options.retentionFrom = value;
         break;
       }
@@ -154,11 +149,11 @@ export function parseEmulatorArgs(argv: readonly string[]): EmulatorCommandOptio
         options.dropRate = rate(flag, takeValue());
         break;
       default:
-        throw new UsageError(`unknown option '${arg}'`);
+        throw new CliUsageError(`unknown option '${arg}'`);
     }
   }
   if (options.throttleRate + options.errorRate + options.dropRate > 1) {
-    throw new UsageError('--throttle-rate + --error-rate + --drop-rate must not exceed 1');
+    throw new CliUsageError('--throttle-rate + --error-rate + --drop-rate must not exceed 1');
   }
   return options;
 }
@@ -171,7 +166,7 @@ function splitOnce(text: string, separator: string): [string, string] {
 function integerIn(flag: string, text: string, min: number, max: number): number {
   const value = Number(text);
   if (!/^-?\d+$/.test(text) || value < min || value > max) {
-    throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got '${text}'`);
+    throw new CliUsageError(`${flag} must be an integer from ${min} to ${max}, got '${text}'`);
   }
   return value;
 }
@@ -179,7 +174,7 @@ function integerIn(flag: string, text: string, min: number, max: number): number
 function rate(flag: string, text: string): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > 1) {
-    throw new UsageError(`${flag} must be a number from 0 to 1, got '${text}'`);
+    throw new CliUsageError(`${flag} must be a number from 0 to 1, got '${text}'`);
   }
   return value;
 }

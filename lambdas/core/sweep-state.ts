@@ -24,7 +24,7 @@ export interface SweepState {
   watermark: number | null;
   /** Bumped on every save; saves are conditional on it. */
   version: number;
-  /** Ranges of StartDate whose sessions are all archived, merged. */
+  /** Ranges of StartDate listed completely: every session in them is archived, ended or open. */
   coverage: TimeRange[];
   /** Ranges the source dropped before a sweep could read them. */
   gaps: CoverageGap[];

@@ -144,7 +144,7 @@ export async function sweep(ports: SweepPorts, options: SweepOptions = {}): Prom
     const unseenFrom = Math.max(loaded.watermark, loaded.listedUntil ?? loaded.watermark);
     if (unseenFrom < windowStart) newGaps.push({ from: unseenFrom, to: windowStart, detectedAt: startedAt });
   }
-  const coverFrom = loaded.watermark ?? windowStart;
+  const coverFrom = loaded.listedUntil ?? loaded.watermark ?? windowStart;
 
   // 3. History of sessions that started since the last complete listing (everything, on a first
   //    sweep), oldest slice first, with a checkpoint after each slice.
@@ -261,14 +261,17 @@ function minValue(values: Iterable<number>): number {
   return min;
 }
 
-/** Moves the watermark to `reached` (never backwards) and extends coverage up to it, around gaps. */
+/**
+ * Moves the watermark to `reached` (never backwards) and extends coverage, around gaps, up to
+ * `listedUntil`: every session that started before it was seen, ended or still open.
+ */
 function advance(state: SweepState, reached: number, listedUntil: number, coverFrom: number, newGaps: readonly CoverageGap[]): SweepState {
   const watermark = state.watermark === null ? reached : Math.max(state.watermark, reached);
   return {
     ...state,
     watermark,
     listedUntil: Math.max(state.listedUntil ?? listedUntil, listedUntil),
-    coverage: mergeRanges([...state.coverage, ...subtractRanges({ from: coverFrom, to: watermark }, newGaps)]),
+    coverage: mergeRanges([...state.coverage, ...subtractRanges({ from: coverFrom, to: listedUntil }, newGaps)]),
     gaps: mergeGaps(state.gaps, newGaps),
   };
 }

@@ -31,6 +31,9 @@ describe('a session that stays open across many sweeps', () => {
       expect(summary.complete).toBe(true);
       // The watermark stays at or below the open session's start, however many sweeps pass.
       expect(Date.parse(summary.watermark ?? '')).toBeLessThanOrEqual(longStart);
+      // Coverage still reaches the sweep (less the clock-skew margin): the open session is tracked.
+      const state = await rig.store.loadSweepState(rig.source().scope);
+      expect(state?.coverage.at(-1)?.to).toBe(at - 5 * 60_000);
       const record = (await rig.archived()).find((r) => r.sessionId === 'alice-0a1b2c3d4e5f60718');
       expect(record?.status).toBe('Connected');
       expect(record?.endDate).toBeUndefined();

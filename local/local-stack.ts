@@ -1,0 +1,356 @@
+/**
+ * The whole archive on one machine, in one process: dynalite persisted under a data folder, an SSM
+ * source (the embedded emulator, another endpoint, or real AWS), the sweeper on an interval, and
+ * the query API over node:http. `session-archive local` (`npm start`) is a thin shell around this.
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient, createSsmClient } from '../lambdas/adapters/clients';
+import { DynamoArchiveStore } from '../lambdas/adapters/dynamodb-archive-store';
+import { ensureArchiveTable } from '../lambdas/adapters/ensure-table';
+import { SsmSessionSource } from '../lambdas/adapters/ssm-session-source';
+import { systemClock, type CoreLogger } from '../lambdas/core/ports';
+import type { SourceScope } from '../lambdas/core/session';
+import { sweep, type SweepSummary } from '../lambdas/core/sweep';
+import { DAY_MS } from '../lambdas/core/time';
+import { startApiService } from '../bin/commands/api';
+import { startEmbeddedStore } from './embedded-store';
+import { EMULATED_ACCOUNT_ID, SystemClock, startSsmEmulator, type SsmEmulator } from './ssm-emulator';
+
+export interface LocalStackOptions {
+  /** Holds the archive (LevelDB under `dynamodb/`) and a lock file; created when missing. */
+  dataDir: string;
+  /** 0 picks a free port. */
+  apiPort: number;
+  apiHost?: string;
+  /** Port of the embedded SSM emulator; 0 picks a free port. */
+  ssmPort: number;
+  sweepIntervalMs: number;
+  /** Generated sessions per 30 days in the embedded emulator. */
+  sessions: number;
+  /** Seeds the emulator's sessions: the same seed gives the same sessions on every start. */
+  seed: number;
+  /** Another SSM endpoint (e.g. an emulator elsewhere) instead of the embedded one. */
+  ssmEndpoint?: string;
+  /** Region of the SSM source. With neither this nor ssmEndpoint, the embedded emulator runs. */
+  region?: string;
+  /** Account the sessions belong to; default from STS for real AWS. */
+  accountId?: string;
+  tableName: string;
+  /** Where the stack reports what it does, one line at a time (without the newline). */
+  print: (line: string) => void;
+}
+
+export type SsmSourceKind = 'emulator' | 'endpoint' | 'aws';
+
+export interface LocalStack {
+  readonly apiUrl: string;
+  readonly storeEndpoint: string;
+  readonly storePath: string;
+  readonly ssmKind: SsmSourceKind;
+  /** The emulator's or the given endpoint; `aws` for real AWS. */
+  readonly ssmEndpoint: string;
+  readonly scope: SourceScope;
+  readonly tableName: string;
+  /** Stops the sweeper (letting an in-flight sweep checkpoint first), the API, the emulator and the store. */
+  close(): Promise<void>;
+}
+
+/** Raised for a start-up problem the user can fix (port taken, data folder in use, no credentials). */
+export class LocalStackStartError extends Error {
+  override readonly name = 'LocalStackStartError';
+}
+
+/** Account id used with a non-AWS SSM endpoint when none is given (as `session-archive sweep` does). */
+const ENDPOINT_ACCOUNT_ID = '000000000000';
+const DEFAULT_REGION = 'us-east-1';
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const dataDir = resolve(options.dataDir);
+  const storePath = join(dataDir, 'dynamodb');
+  mkdirSync(storePath, { recursive: true });
+  const releaseLock = lockDataDir(dataDir);
+  // Everything started so far, stopped in reverse order: on close, or when a later step fails.
+  const started: Array<() => Promise<void>> = [async () => releaseLock()];
+  let stopping: Promise<unknown[]> | undefined;
+  const unwind = (): Promise<unknown[]> =>
+    (stopping ??= (async () => {
+      const failures: unknown[] = [];
+      for (const stop of [...started].reverse()) await stop().catch((error: unknown) => failures.push(error));
+      return failures;
+    })());
+
+  try {
+    const region = options.region ?? DEFAULT_REGION;
+    const store = await startEmbeddedStore({ path: storePath });
+    started.push(() => store.close());
+    const documents = createDocumentClient({ region, endpoint: store.endpoint });
+    started.push(async () => documents.destroy());
+    await ensureTable(documents, options.tableName, storePath);
+
+    let kind: SsmSourceKind;
+    let ssmEndpoint: string;
+    let accountId: string;
+    let feed: GeneratedSessionFeed | undefined;
+    if (options.ssmEndpoint !== undefined) {
+      kind = 'endpoint';
+      ssmEndpoint = options.ssmEndpoint;
+      accountId = options.accountId ?? ENDPOINT_ACCOUNT_ID;
+    } else if (options.region !== undefined) {
+      kind = 'aws';
+      ssmEndpoint = 'aws';
+      accountId = options.accountId ?? (await callerAccount(options.region));
+    } else {
+      kind = 'emulator';
+      const emulator = await listen('--ssm-port', options.ssmPort, () => startSsmEmulator({ port: options.ssmPort, clock: new SystemClock() }));
+      started.push(() => emulator.close());
+      ssmEndpoint = emulator.endpoint;
+      accountId = options.accountId ?? EMULATED_ACCOUNT_ID;
+      feed = new GeneratedSessionFeed(emulator, options.sessions, options.seed);
+      feed.fillUntil(Date.now());
+    }
+
+    const ssm = createSsmClient({ region, endpoint: kind === 'aws' ? undefined : ssmEndpoint });
+    started.push(async () => ssm.destroy());
+    const source = new SsmSessionSource({ client: ssm, accountId, region });
+
+    const api = await listen('--api-port', options.apiPort, () =>
+      startApiService({ table: options.tableName, dynamodbEndpoint: store.endpoint, port: options.apiPort, host: options.apiHost ?? '127.0.0.1', region }),
+    );
+    started.push(() => api.close());
+
+    const sweeper = new IntervalSweeper({
+      intervalMs: options.sweepIntervalMs,
+      print: options.print,
+      beforeSweep: () => feed?.fillUntil(Date.now()),
+      runSweep: (shouldStop) => runOneSweep(source, documents, options.tableName, shouldStop, options.print),
+    });
+    sweeper.start();
+    started.push(() => sweeper.stop());
+
+    return {
+      apiUrl: api.url,
+      storeEndpoint: store.endpoint,
+      storePath,
+      ssmKind: kind,
+      ssmEndpoint,
+      scope: source.scope,
+      tableName: options.tableName,
+      close: async () => {
+        const [failure] = await unwind();
+        if (failure !== undefined) throw failure;
+      },
+    };
+  } catch (error: unknown) {
+    await unwind();
+    throw error;
+  }
+}
+
+/** One sweep into the table; `shouldStop` ends it early (checkpointed) when the stack shuts down. */
+async function runOneSweep(
+  source: SsmSessionSource,
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+  shouldStop: () => boolean,
+  print: (line: string) => void,
+): Promise<SweepSummary> {
+  const logger: CoreLogger = { info: () => undefined, warn: (message) => print(`sweep warning: ${message}`) };
+  return sweep(
+    { source, store: new DynamoArchiveStore({ client: documents, tableName }), clock: systemClock, logger },
+    // No deadline locally, except when asked to stop: then the sweep ends before its next page.
+    { remainingTimeMs: () => (shouldStop() ? 0 : Number.POSITIVE_INFINITY) },
+  );
+}
+
+export interface IntervalSweeperOptions {
+  intervalMs: number;
+  runSweep: (shouldStop: () => boolean) => Promise<SweepSummary>;
+  beforeSweep?: () => void;
+  print: (line: string) => void;
+}
+
+/**
+ * Runs a sweep now and then one every interval, never two at once: the next one starts an
+ * interval after the previous one started, or at once when that one overran. A failed sweep is
+ * reported and the next interval tries again.
+ */
+export class IntervalSweeper {
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<void> | undefined;
+  private stopping = false;
+  private count = 0;
+
+  constructor(private readonly options: IntervalSweeperOptions) {}
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  /** Waits for a sweep in flight; it stops before its next page and saves its checkpoint. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.inFlight;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopping) return;
+    this.timer = setTimeout(() => {
+      this.inFlight = this.runOnce().finally(() => {
+        this.inFlight = undefined;
+      });
+    }, delayMs);
+  }
+
+  private async runOnce(): Promise<void> {
+    const startedAt = Date.now();
+    const number = ++this.count;
+    try {
+      this.options.beforeSweep?.();
+      const summary = await this.options.runSweep(() => this.stopping);
+      this.options.print(describeSweep(number, summary));
+    } catch (error: unknown) {
+      this.options.print(`sweep ${number} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}; next try in ${formatSeconds(this.options.intervalMs)}`);
+    }
+    this.schedule(Math.max(0, startedAt + this.options.intervalMs - Date.now()));
+  }
+}
+
+/** The one-line summary printed after each sweep. */
+export function describeSweep(number: number, summary: SweepSummary): string {
+  const parts = [
+    `${summary.sessionsSeen} seen`,
+    `${summary.written} written`,
+    `${summary.unchanged} unchanged`,
+    `${summary.openSessions} open`,
+    `${summary.sourceCalls} SSM calls`,
+    `watermark ${summary.watermark ?? 'none'}`,
+  ];
+  if (summary.gaps.length > 0) parts.push(`${summary.gaps.length} GAP${summary.gaps.length > 1 ? 'S' : ''} ${summary.gaps.map((gap) => `${gap.from}..${gap.to}`).join(', ')}`);
+  if (summary.unresolvedOpen > 0) parts.push(`${summary.unresolvedOpen} ended unobserved`);
+  const state = summary.complete ? 'complete' : 'stopped early (the next sweep continues)';
+  return `sweep ${number} ${state} in ${formatSeconds(summary.durationMs)}: ${parts.join(', ')}`;
+}
+
+function formatSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+const EPOCH_MS = 30 * DAY_MS;
+
+/**
+ * Feeds the emulator sessions that keep arriving and ending. Time is cut into fixed 30-day epochs
+ * counted from 1970; each epoch's sessions come from the seed and the epoch number alone. So a
+ * restart (at any later time) regenerates exactly the sessions the archive already holds, and
+ * sessions archived as open are found again instead of looking vanished. The epoch after the
+ * current one is generated ahead: its sessions appear in SSM as the real clock reaches them.
+ */
+export class GeneratedSessionFeed {
+  private readonly generated = new Set<number>();
+
+  constructor(
+    private readonly emulator: SsmEmulator,
+    private readonly sessionsPerEpoch: number,
+    private readonly seed: number,
+  ) {}
+
+  /** Makes sure every epoch from 30 days before `nowMs` to the one after `nowMs` is generated. */
+  fillUntil(nowMs: number): void {
+    if (this.sessionsPerEpoch === 0) return;
+    const first = Math.floor((nowMs - EPOCH_MS) / EPOCH_MS);
+    const last = Math.floor(nowMs / EPOCH_MS) + 1;
+    for (let epoch = first; epoch <= last; epoch++) {
+      if (this.generated.has(epoch)) continue;
+      this.emulator.generateSessions({
+        count: this.sessionsPerEpoch,
+        seed: epochSeed(this.seed, epoch),
+        fromMs: epoch * EPOCH_MS,
+        toMs: (epoch + 1) * EPOCH_MS,
+      });
+      this.generated.add(epoch);
+    }
+  }
+}
+
+function epochSeed(seed: number, epoch: number): number {
+  return (Math.imul(seed | 0, 0x01000193) ^ epoch) >>> 0;
+}
+
+/** Turns "port in use" into a message that names the flag to change. */
+async function listen<T>(flag: string, port: number, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error: unknown) {
+    if (errorCode(error) === 'EADDRINUSE') throw new LocalStackStartError(`port ${port} is already in use; choose another with ${flag} (0 picks a free one)`);
+    if (errorCode(error) === 'EACCES') throw new LocalStackStartError(`not allowed to listen on port ${port}; choose another with ${flag}`);
+    throw error;
+  }
+}
+
+async function ensureTable(documents: DynamoDBDocumentClient, tableName: string, storePath: string): Promise<void> {
+  try {
+    await ensureArchiveTable(documents, tableName);
+  } catch (error: unknown) {
+    throw new LocalStackStartError(`cannot open the archive in ${storePath}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+async function callerAccount(region: string): Promise<string> {
+  const sts = new STSClient({ region });
+  try {
+    const identity = await sts.send(new GetCallerIdentityCommand({}));
+    if (!identity.Account) throw new LocalStackStartError('STS returned no account id; pass --account-id');
+    return identity.Account;
+  } catch (error: unknown) {
+    if (error instanceof LocalStackStartError) throw error;
+    const name = error instanceof Error ? error.name : '';
+    if (name === 'CredentialsProviderError') {
+      throw new LocalStackStartError(`no AWS credentials found for region ${region}: configure a profile (AWS_PROFILE, aws sso login) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`);
+    }
+    throw new LocalStackStartError(`cannot identify the AWS account through STS in ${region}: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    sts.destroy();
+  }
+}
+
+/**
+ * One stack per data folder: LevelDB allows a single process, and two sweepers on one archive
+ * would only contend. A lock file holds the owner's pid; a lock left by a dead process is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lockPath = join(dataDir, 'local.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockPath, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lockPath, { force: true });
+    } catch (error: unknown) {
+      if (errorCode(error) !== 'EEXIST') throw error;
+      const owner = Number(readFileSync(lockPath, 'utf8').trim());
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+        throw new LocalStackStartError(`${dataDir} is in use by another session-archive (pid ${owner}); stop it or choose another --data-dir`);
+      }
+      rmSync(lockPath, { force: true });
+    }
+  }
+  throw new LocalStackStartError(`cannot lock ${dataDir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error: unknown) {
+    // EPERM: it exists but belongs to someone else.
+    return errorCode(error) === 'EPERM';
+  }
+}
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
