@@ -6,6 +6,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ComplianceConfigError, parseComplianceRules, type ComplianceRules } from '../lambdas/core/compliance/rules';
 import type { SessionArchiveStackProps } from './session-archive-stack';
 
 /** The context keys bin/app.ts understands; docs/operations.md documents each one. */
@@ -24,6 +25,8 @@ export const CONTEXT_KEYS = [
   'apiThrottleBurstLimit',
   'apiGatewayCloudWatchRole',
   'sweeperTimeoutMinutes',
+  'eventBusName',
+  'compliance',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -43,6 +46,7 @@ const SCHEDULE_PATTERN = /^(rate\(\s*\d+\s+(minute|minutes|hour|hours|day|days)\
 const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/;
 const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+const EVENT_BUS_NAME_PATTERN = /^[A-Za-z0-9._-]{1,256}$/;
 
 /** `get` returns the raw context value (from `app.node.tryGetContext`). */
 export function readAppConfig(get: (key: ContextKey) => unknown): AppConfig {
@@ -95,6 +99,8 @@ export function readAppConfig(get: (key: ContextKey) => unknown): AppConfig {
   const burstLimit = number('apiThrottleBurstLimit', wholeAtLeast(1), 'a whole number of requests, at least 1');
   const apiGatewayCloudWatchRole = flag('apiGatewayCloudWatchRole');
   const sweeperTimeoutMinutes = number('sweeperTimeoutMinutes', (n) => Number.isInteger(n) && n >= 1 && n <= 15, 'a whole number of minutes from 1 to 15');
+  const eventBusName = text('eventBusName', EVENT_BUS_NAME_PATTERN, 'an EventBridge bus name (A-Z a-z 0-9 . _ -), or "default" for the default bus');
+  const complianceRules = compliance(raw('compliance'), problems);
 
   if (problems.length > 0) throw new ContextError(`invalid CDK context: ${problems.join('; ')}`);
   return {
@@ -115,7 +121,33 @@ export function readAppConfig(get: (key: ContextKey) => unknown): AppConfig {
           rateLimit === undefined && burstLimit === undefined ? undefined : { rateLimit: rateLimit ?? 50, burstLimit: burstLimit ?? 100 },
         apiGatewayCloudWatchRole,
         sweeperTimeout: sweeperTimeoutMinutes === undefined ? undefined : Duration.minutes(sweeperTimeoutMinutes),
+        eventBusName,
+        complianceRules,
       },
     },
   };
+}
+
+/**
+ * The `compliance` context: an object in cdk.json, JSON text with `-c compliance='{…}'`. Checked by
+ * the same code as at the compliance function's cold start, so a bad rule fails the synth.
+ */
+function compliance(value: unknown, problems: string[]): ComplianceRules | undefined {
+  if (value === undefined) return undefined;
+  let parsed: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      problems.push(`compliance must be an object (JSON text on the command line), got ${JSON.stringify(value)}`);
+      return undefined;
+    }
+  }
+  try {
+    return parseComplianceRules(parsed, 'compliance').config;
+  } catch (error: unknown) {
+    if (!(error instanceof ComplianceConfigError)) throw error;
+    problems.push(error.message);
+    return undefined;
+  }
 }

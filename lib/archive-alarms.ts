@@ -8,6 +8,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, SWEEP_METRIC } from '../lambdas/sweeper/metrics';
@@ -28,6 +29,12 @@ export interface ArchiveAlarmsProps {
    * @default no subscription
    */
   readonly alarmEmail?: string;
+  /**
+   * The compliance check's dead-letter queue: any message in it is a `Session Archived` event that
+   * was never checked.
+   * @default no compliance alarms
+   */
+  readonly complianceDeadLetters?: sqs.IQueue;
 }
 
 const HOUR = Duration.hours(1);
@@ -41,6 +48,9 @@ export class ArchiveAlarms extends Construct {
   readonly watermarkAge: cloudwatch.Alarm;
   readonly coverageGap: cloudwatch.Alarm;
   readonly apiServerErrors: cloudwatch.Alarm;
+  /** Present when the sweeper publishes events (a compliance dead-letter queue was given). */
+  readonly complianceFailures?: cloudwatch.Alarm;
+  readonly sessionEventsUndelivered?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: ArchiveAlarmsProps) {
     super(scope, id);
@@ -124,6 +134,33 @@ export class ArchiveAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
+    if (props.complianceDeadLetters) {
+      this.complianceFailures = new cloudwatch.Alarm(this, 'ComplianceFailures', {
+        alarmName: `${prefix}-compliance-failures`,
+        alarmDescription:
+          'A Session Archived event reached the compliance dead-letter queue: the check failed on it after every retry, ' +
+          'so that session was not checked. See docs/operations.md#compliance-failures.',
+        metric: props.complianceDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      this.sessionEventsUndelivered = new cloudwatch.Alarm(this, 'SessionEventsUndelivered', {
+        alarmName: `${prefix}-session-events-undelivered`,
+        alarmDescription:
+          'Sweeps could not deliver Session Archived events to EventBridge for 2 hours in a row (they wait in the archive and ' +
+          'go out once EventBridge takes them). See docs/operations.md#session-events-undelivered.',
+        // One sweep's leftovers go out with the next sweep: only a persistent failure lasts two hours.
+        metric: sweepMetric(SWEEP_METRIC.sessionEventsUndelivered, 'Minimum', HOUR),
+        threshold: 0,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+
     const notify = new actions.SnsAction(this.topic);
     for (const alarm of this.all()) {
       alarm.addAlarmAction(notify);
@@ -132,6 +169,7 @@ export class ArchiveAlarms extends Construct {
   }
 
   all(): cloudwatch.Alarm[] {
-    return [this.sweeperErrors, this.noSuccessfulSweep, this.watermarkAge, this.coverageGap, this.apiServerErrors];
+    const compliance = [this.complianceFailures, this.sessionEventsUndelivered].filter((alarm): alarm is cloudwatch.Alarm => alarm !== undefined);
+    return [this.sweeperErrors, this.noSuccessfulSweep, this.watermarkAge, this.coverageGap, this.apiServerErrors, ...compliance];
   }
 }

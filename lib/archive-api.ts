@@ -9,6 +9,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ROUTES } from '../lambdas/api/router';
+import { findingsQuerySchema } from '../lambdas/core/query/findings-query';
 import { sessionQuerySchema } from '../lambdas/core/query/parameters';
 
 /** A route of the query API: its resource path, its methods, and the query parameters it takes. */
@@ -29,7 +30,8 @@ export interface ArchiveRoute {
 export const ARCHIVE_ROUTES: readonly ArchiveRoute[] = ROUTES.map((route) => ({
   path: route.resource,
   methods: route.methods,
-  queryParameters: route.name === 'listSessions' ? Object.keys(sessionQuerySchema.shape) : [],
+  queryParameters:
+    route.name === 'listSessions' ? Object.keys(sessionQuerySchema.shape) : route.name === 'listFindings' ? Object.keys(findingsQuerySchema.shape) : [],
 }));
 
 export interface ApiThrottle {

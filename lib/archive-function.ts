@@ -29,6 +29,12 @@ export interface TableAccess {
    * encrypt-side KMS actions, not only Decrypt.
    */
   readonly writes: boolean;
+  /**
+   * Partition-key patterns (`FINDING#*`) the function may touch: the `dynamodb:LeadingKeys`
+   * condition, so a function that writes one kind of item cannot write another.
+   * @default any item
+   */
+  readonly leadingKeys?: readonly string[];
 }
 
 export interface ArchiveFunctionProps
@@ -137,7 +143,11 @@ export class ArchiveFunction extends NodejsFunction {
   bindTable(table: ITable, access: TableAccess): this {
     const indexArns = (access.indexes ?? []).map((index) => `${table.tableArn}/index/${index}`);
     this.addToRolePolicy(
-      new iam.PolicyStatement({ actions: [...access.actions], resources: [table.tableArn, ...indexArns] }),
+      new iam.PolicyStatement({
+        actions: [...access.actions],
+        resources: [table.tableArn, ...indexArns],
+        ...(access.leadingKeys ? { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...access.leadingKeys] } } } : {}),
+      }),
     );
     if (table.encryptionKey) {
       const keyActions = ['kms:Decrypt', 'kms:DescribeKey'];

@@ -6,7 +6,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { ARCHIVE_INDEXES, EXPIRES_AT, KEY, START_KEY } from '../lambdas/adapters/archive-table';
+import { ARCHIVE_INDEXES, EXPIRES_AT, KEY, sortKeyOf } from '../lambdas/adapters/archive-table';
 
 export interface ArchiveTableProps {
   /**
@@ -53,7 +53,7 @@ export class ArchiveTable extends Construct {
       this.table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: text(index.partitionKey),
-        sortKey: text(START_KEY),
+        sortKey: text(sortKeyOf(index)),
         projectionType: dynamodb.ProjectionType.ALL,
       });
     }

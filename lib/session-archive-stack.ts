@@ -34,5 +34,10 @@ export class SessionArchiveStack extends Stack {
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.archive.alarms.topic.topicArn, description: 'SNS topic of the alarms' });
     new CfnOutput(this, 'SweepFailureQueueUrl', { value: this.archive.failureQueue.queueUrl, description: 'Failed sweeper invocations' });
+    new CfnOutput(this, 'EventBusName', { value: this.archive.eventBus.eventBusName, description: 'EventBridge bus of the events (docs/events.md)' });
+    new CfnOutput(this, 'ComplianceFailureQueueUrl', {
+      value: this.archive.complianceDeadLetters.queueUrl,
+      description: 'Session Archived events the compliance check failed on',
+    });
   }
 }

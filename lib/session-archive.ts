@@ -1,7 +1,8 @@
 /**
  * SessionArchive: the whole product as one reusable construct. It composes the archive table,
- * the scheduled sweeper, the query API, the auditor policy and the alarms; all behaviour lives in
- * lambdas/, all defaults are here, each overridable through props.
+ * the scheduled sweeper, the query API, the auditor policy, the event bus with the compliance
+ * check, and the alarms; all behaviour lives in lambdas/, all defaults are here, each overridable
+ * through props.
  */
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -15,14 +16,21 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BY_OWNER, BY_START_MONTH, BY_TARGET, OPEN_SESSIONS } from '../lambdas/adapters/archive-table';
+import { BY_OWNER, BY_START_MONTH, BY_TARGET, EVENTS_AND_FINDINGS, findingPartitionKey, OPEN_SESSIONS } from '../lambdas/adapters/archive-table';
+import { parseComplianceRules, type ComplianceRules } from '../lambdas/core/compliance/rules';
+import { DETAIL_TYPE, EVENT_SOURCE as SOURCE_OF_EVENTS } from '../lambdas/core/events/event-types';
 import { ArchiveAlarms } from './archive-alarms';
 import { ArchiveApi, type ApiThrottle } from './archive-api';
 import { ArchiveFunction, type TableAccess } from './archive-function';
 import { ArchiveTable } from './archive-table';
 
 /** The `source` of every event Session Archive puts on EventBridge (DESIGN.md, Events). */
-export const EVENT_SOURCE = 'session-archive';
+export const EVENT_SOURCE = SOURCE_OF_EVENTS;
+
+/** The dedicated bus the construct creates unless told otherwise. */
+export const DEFAULT_EVENT_BUS_NAME = 'session-archive';
+/** Lambda allows 4 KB of environment in all; the rules must leave room for the rest. */
+const MAX_COMPLIANCE_RULES_JSON = 3000;
 
 /** How long SSM keeps Session Manager history; the archive's retention may not be shorter. */
 export const SSM_HISTORY_DAYS = 30;
@@ -90,13 +98,35 @@ export interface SessionArchiveProps {
    * @default Duration.minutes(5)
    */
   readonly sweeperTimeout?: Duration;
+  /**
+   * The EventBridge bus the events go to. A name other than `default` creates a dedicated bus of
+   * that name (one per stack in an account and region); `default` uses the account's default bus.
+   * @default a dedicated bus named `session-archive`
+   */
+  readonly eventBusName?: string;
+  /**
+   * The compliance rules the check applies to every archived session (docs/operations.md).
+   * @default none: the check runs, every session passes
+   */
+  readonly complianceRules?: ComplianceRules;
 }
 
 /** The sweeper's table access: exactly the calls DynamoArchiveStore makes. */
 const SWEEPER_TABLE_ACCESS: TableAccess = {
   actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-  indexes: [OPEN_SESSIONS.name],
+  // openSessions for the sweep, eventsAndFindings for the event outbox.
+  indexes: [OPEN_SESSIONS.name, EVENTS_AND_FINDINGS.name],
   writes: true,
+};
+
+/**
+ * The compliance check's table access: exactly the calls DynamoFindingsStore makes (a conditional
+ * put, a read of a finding already stored, the removal of its outbox mark), on finding items only.
+ */
+const COMPLIANCE_TABLE_ACCESS: TableAccess = {
+  actions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  writes: true,
+  leadingKeys: [findingPartitionKey('*')],
 };
 
 /**
@@ -105,7 +135,7 @@ const SWEEPER_TABLE_ACCESS: TableAccess = {
  */
 const QUERY_TABLE_ACCESS: TableAccess = {
   actions: ['dynamodb:Query'],
-  indexes: [BY_START_MONTH.name, BY_TARGET.name, BY_OWNER.name],
+  indexes: [BY_START_MONTH.name, BY_TARGET.name, BY_OWNER.name, EVENTS_AND_FINDINGS.name],
   writes: false,
 };
 
@@ -121,6 +151,14 @@ export class SessionArchive extends Construct {
   readonly scheduleRule: events.Rule;
   /** The `source` field of the events the archive publishes, for your EventBridge rules. */
   readonly eventSource = EVENT_SOURCE;
+  /** Where the sweeper and the compliance check publish. */
+  readonly eventBus: events.IEventBus;
+  /** Checks every `Session Archived` event against the compliance rules. */
+  readonly complianceFunction: ArchiveFunction;
+  /** `Session Archived` on the bus → the compliance function. */
+  readonly complianceRule: events.Rule;
+  /** Events the compliance check could not take or failed on after its retries. */
+  readonly complianceDeadLetters: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: SessionArchiveProps = {}) {
     super(scope, id);
@@ -131,6 +169,14 @@ export class SessionArchive extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     const sweeperServiceName = `${stack.stackName}-sweeper`;
+    // Checked here as well as in cdk.json's reader: a construct used on its own gets the same errors.
+    const complianceRules = parseComplianceRules(props.complianceRules ?? {}, 'complianceRules');
+    const complianceRulesJson = JSON.stringify(complianceRules.config);
+    if (complianceRulesJson.length > MAX_COMPLIANCE_RULES_JSON) {
+      throw new Error(`complianceRules take ${complianceRulesJson.length} characters as JSON; at most ${MAX_COMPLIANCE_RULES_JSON} fit the function's environment (use target patterns with *)`);
+    }
+    const eventBusName = props.eventBusName ?? DEFAULT_EVENT_BUS_NAME;
+    if (!/^[A-Za-z0-9._-]{1,256}$/.test(eventBusName)) throw new Error(`eventBusName must be 1-256 of A-Z a-z 0-9 . _ -, got ${JSON.stringify(eventBusName)}`);
 
     this.table = new ArchiveTable(this, 'Archive', {
       encryptionKey: props.encryptionKey,
@@ -167,6 +213,50 @@ export class SessionArchive extends Construct {
     }).bindTable(this.table, SWEEPER_TABLE_ACCESS);
     // DescribeSessions has no resource-level permissions: `*` is the only resource it accepts.
     this.sweeper.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:DescribeSessions'], resources: ['*'] }));
+
+    // A dedicated bus by default: the sweeper may put events on it and nowhere else, and rules
+    // other applications keep on the default bus never see session data by accident.
+    this.eventBus =
+      eventBusName === 'default'
+        ? events.EventBus.fromEventBusName(this, 'EventBus', 'default')
+        : new events.EventBus(this, 'EventBus', { eventBusName, description: 'Session Archive: Session Archived, Sweep Completed, Coverage Gap Detected, Session Compliance Finding' });
+    this.eventBus.grantPutEventsTo(this.sweeper);
+    this.sweeper.addEnvironment('EVENT_BUS_NAME', this.eventBus.eventBusName);
+
+    this.complianceDeadLetters = new sqs.Queue(this, 'ComplianceFailures', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.complianceFunction = new ArchiveFunction(this, 'Compliance', {
+      description: 'Checks archived sessions against the compliance rules and records findings',
+      entry: 'lambdas/compliance/handler.ts',
+      // One session per invocation: a few DynamoDB and EventBridge calls.
+      timeout: Duration.seconds(30),
+      memorySize: 256,
+      // EventBridge invokes asynchronously: Lambda retries a failed check twice, then the event
+      // goes to the dead-letter queue. Re-running a check never writes a finding twice.
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new destinations.SqsDestination(this.complianceDeadLetters),
+      logRetention,
+      logRemovalPolicy: removalPolicy,
+      environment: {
+        COMPLIANCE_RULES: complianceRulesJson,
+        EVENT_BUS_NAME: this.eventBus.eventBusName,
+        POWERTOOLS_SERVICE_NAME: `${stack.stackName}-compliance`,
+      },
+    }).bindTable(this.table, COMPLIANCE_TABLE_ACCESS);
+    // Findings are published to the same bus.
+    this.eventBus.grantPutEventsTo(this.complianceFunction);
+
+    this.complianceRule = new events.Rule(this, 'ComplianceCheckRule', {
+      description: 'Session Archived events to the compliance check',
+      eventBus: this.eventBus,
+      eventPattern: { source: [EVENT_SOURCE], detailType: [DETAIL_TYPE.sessionArchived] },
+      // Delivery retries (throttled or unavailable Lambda) for a day, then the dead-letter queue.
+      targets: [new targets.LambdaFunction(this.complianceFunction, { retryAttempts: 185, maxEventAge: Duration.hours(24), deadLetterQueue: this.complianceDeadLetters })],
+    });
 
     this.scheduleRule = new events.Rule(this, 'Schedule', {
       description: 'Runs the Session Archive sweeper',
@@ -210,6 +300,7 @@ export class SessionArchive extends Construct {
       watermarkAgeThreshold: props.watermarkAgeAlarmThreshold ?? Duration.days(7),
       noSweepAlarmHours: props.noSweepAlarmHours ?? 6,
       alarmEmail: props.alarmEmail,
+      complianceDeadLetters: this.complianceDeadLetters,
     });
 
     this.acknowledgeNagFindings(tokenSecret);
@@ -217,7 +308,7 @@ export class SessionArchive extends Construct {
 
   /** cdk-nag (AwsSolutions) findings this design accepts, each with its reason; the cdk-nag test fails on any other. */
   private acknowledgeNagFindings(tokenSecret: secretsmanager.Secret): void {
-    for (const fn of [this.sweeper, this.queryFunction]) {
+    for (const fn of [this.sweeper, this.queryFunction, this.complianceFunction]) {
       const policy = fn.role?.node.tryFindChild('DefaultPolicy');
       if (!policy) continue;
       Validations.of(policy).acknowledge({
@@ -238,6 +329,10 @@ export class SessionArchive extends Construct {
     Validations.of(this.failureQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself the dead-letter destination of the sweeper and its schedule.',
+    });
+    Validations.of(this.complianceDeadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter destination of the compliance rule target and of the compliance function.',
     });
   }
 }

@@ -2,9 +2,11 @@
  * Conversions between DynamoDB items and core types. Items keep times as ISO text so the
  * table is readable in the console and ranges sort as strings.
  */
-import type { OutputUrl, SessionRecord } from '../core/session';
+import type { ComplianceFinding } from '../core/compliance/finding';
+import { scopeKey, type OutputUrl, type SessionRecord } from '../core/session';
 import type { CoverageGap, LastSweep, SweepState } from '../core/sweep-state';
 import { fromIso, toIso, type TimeRange } from '../core/time';
+import { EVENTS_AND_FINDINGS, findingKey, findingsPartition, sortKeyOf, startKeyOf, startMonthOf } from './archive-table';
 
 type Item = Record<string, unknown>;
 
@@ -76,4 +78,48 @@ export function sweepStateFromItem(item: Item): SweepState {
       : undefined,
     lastCompletedAt: msOrNull(item.lastCompletedAt) ?? undefined,
   };
+}
+
+/**
+ * A finding item. The session's fields sit in a nested `session` map so that no finding carries a
+ * top-level `target`, `owner`, `startMonth` or `startKey`: the session indexes never see findings.
+ */
+export function findingToItem(finding: ComplianceFinding): Item {
+  const { findingId, rule, message, detectedAt, sourceEventId, ...session } = finding;
+  return {
+    ...findingKey(finding.sessionId, scopeKey(finding), rule),
+    [EVENTS_AND_FINDINGS.partitionKey]: findingsPartition(startMonthOf(finding.startDate)),
+    [sortKeyOf(EVENTS_AND_FINDINGS)]: startKeyOf(finding.startDate, finding.sessionId),
+    findingId,
+    rule,
+    message,
+    detectedAt,
+    sourceEventId,
+    session,
+  };
+}
+
+export function findingFromItem(item: Item): ComplianceFinding {
+  const session = (item.session ?? {}) as Item;
+  const finding: ComplianceFinding = {
+    findingId: String(item.findingId),
+    rule: String(item.rule) as ComplianceFinding['rule'],
+    message: String(item.message),
+    detectedAt: String(item.detectedAt),
+    sourceEventId: String(item.sourceEventId),
+    sessionId: String(session.sessionId),
+    target: String(session.target),
+    status: String(session.status),
+    startDate: String(session.startDate),
+    endDate: text(session.endDate),
+    owner: text(session.owner),
+    documentName: text(session.documentName),
+    accessType: text(session.accessType),
+    reason: text(session.reason),
+    accountId: String(session.accountId),
+    region: String(session.region),
+    source: String(session.source),
+  };
+  for (const key of Object.keys(finding) as (keyof ComplianceFinding)[]) if (finding[key] === undefined) delete finding[key];
+  return finding;
 }

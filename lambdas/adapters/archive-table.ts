@@ -4,8 +4,14 @@
  *
  * Session item:  pk = SESSION#<sessionId>, sk = <source>#<accountId>#<region>
  * Sweep state:   pk = SOURCES,             sk = <source>#<accountId>#<region>
+ * Finding item:  pk = FINDING#<sessionId>, sk = <source>#<accountId>#<region>#<rule>
  *
- * Every index sorts by `startKey` = <ISO startDate>#<sessionId>, so a time range is a key range.
+ * The session indexes sort by `startKey` = <ISO startDate>#<sessionId>, so a time range is a key
+ * range. The sparse `eventsAndFindings` index holds two kinds of item under their own attribute
+ * names (so the session indexes never see a finding): sessions whose `Session Archived` event is
+ * not published yet (partition PENDING#<scope>), and findings (partition FINDINGS#<YYYY-MM> of the
+ * session's start, sorted by <ISO startDate>#<sessionId>). One index for both because
+ * CloudFormation adds only one global secondary index per table update.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
@@ -15,6 +21,8 @@ export const START_KEY = 'startKey';
 export interface ArchiveIndex {
   name: string;
   partitionKey: string;
+  /** The index's sort key attribute; `startKey` when absent. */
+  sortKey?: string;
 }
 
 /** Sessions by month of StartDate: the time-range index. */
@@ -24,7 +32,41 @@ export const BY_OWNER: ArchiveIndex = { name: 'byOwner', partitionKey: 'owner' }
 /** Sparse: only sessions whose last known status is not final carry `openScope`. */
 export const OPEN_SESSIONS: ArchiveIndex = { name: 'openSessions', partitionKey: 'openScope' };
 
-export const ARCHIVE_INDEXES: readonly ArchiveIndex[] = [BY_START_MONTH, BY_TARGET, BY_OWNER, OPEN_SESSIONS];
+/**
+ * Sparse, two kinds of item: the event outbox (sessions whose `Session Archived` event is still to
+ * be published) and the compliance findings. Its attributes are its own, never a session field.
+ */
+export const EVENTS_AND_FINDINGS: ArchiveIndex = { name: 'eventsAndFindings', partitionKey: 'eventsAndFindingsPartition', sortKey: 'eventsAndFindingsSort' };
+
+export const ARCHIVE_INDEXES: readonly ArchiveIndex[] = [BY_START_MONTH, BY_TARGET, BY_OWNER, OPEN_SESSIONS, EVENTS_AND_FINDINGS];
+
+/** The sort key attribute of an index. */
+export function sortKeyOf(index: ArchiveIndex): string {
+  return index.sortKey ?? START_KEY;
+}
+
+/** Outbox marks on a session item: who claimed the unpublished event, and until when (epoch ms). */
+export const EVENT_CLAIM_OWNER = 'eventClaimOwner';
+export const EVENT_CLAIM_UNTIL = 'eventClaimUntil';
+
+/** The outbox partition of a scope in `eventsAndFindings`. */
+export function pendingEventsPartition(scopeKey: string): string {
+  return `PENDING#${scopeKey}`;
+}
+
+/** The findings partition of a month (`2026-11`) in `eventsAndFindings`. */
+export function findingsPartition(month: string): string {
+  return `FINDINGS#${month}`;
+}
+
+export function findingKey(sessionId: string, scopeKey: string, rule: string): { pk: string; sk: string } {
+  return { pk: findingPartitionKey(sessionId), sk: `${scopeKey}#${rule}` };
+}
+
+/** The table partition of a session's findings. */
+export function findingPartitionKey(sessionId: string): string {
+  return `FINDING#${sessionId}`;
+}
 
 export const SOURCES_PARTITION = 'SOURCES';
 /** Epoch-seconds attribute the table's TTL reads when a retention period is set. */
@@ -53,12 +95,12 @@ export function createArchiveTableInput(tableName: string): CreateTableCommandIn
       { AttributeName: KEY.partition, KeyType: 'HASH' },
       { AttributeName: KEY.sort, KeyType: 'RANGE' },
     ],
-    AttributeDefinitions: [KEY.partition, KEY.sort, START_KEY, ...ARCHIVE_INDEXES.map((index) => index.partitionKey)].map(stringAttribute),
+    AttributeDefinitions: [...new Set([KEY.partition, KEY.sort, ...ARCHIVE_INDEXES.flatMap((index) => [index.partitionKey, sortKeyOf(index)])])].map(stringAttribute),
     GlobalSecondaryIndexes: ARCHIVE_INDEXES.map((index) => ({
       IndexName: index.name,
       KeySchema: [
         { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
-        { AttributeName: START_KEY, KeyType: 'RANGE' as const },
+        { AttributeName: sortKeyOf(index), KeyType: 'RANGE' as const },
       ],
       Projection: { ProjectionType: 'ALL' as const },
     })),

@@ -3,6 +3,10 @@
  * session: the condition keeps `firstArchivedAt`, refuses to put an open status over a final one,
  * and makes a racing sweep's identical write a no-op. Unchanged sessions are found by a batched
  * read first, so a re-sweep of unchanged data writes nothing.
+ *
+ * Event outbox: when asked (`eventClaim`), the same UpdateItem marks the record as owing its
+ * `Session Archived` event, in the sparse `eventsAndFindings` index, and claims it for the writer.
+ * The marks are cleared, claimed and released with conditional writes on the record alone.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
@@ -15,11 +19,23 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { chunk, mapWithConcurrency, sleep } from '../core/concurrency';
 import { contentHash } from '../core/content-hash';
-import type { ArchiveOutcome, ArchiveStore, OpenSessionRef } from '../core/ports';
+import type { ArchiveOutcome, ArchiveStore, ArchiveWriteOptions, ClaimedRecord, EventClaim, OpenSessionRef, PendingEventRef } from '../core/ports';
 import { isFinalStatus, scopeKey, type ObservedSession, type SessionRecord, type SourceScope } from '../core/session';
 import type { SweepState } from '../core/sweep-state';
 import { DAY_MS, fromIso } from '../core/time';
-import { EXPIRES_AT, OPEN_SESSIONS, SOURCES_PARTITION, sessionKey, startKeyOf, startMonthOf } from './archive-table';
+import {
+  EVENT_CLAIM_OWNER,
+  EVENT_CLAIM_UNTIL,
+  EVENTS_AND_FINDINGS,
+  EXPIRES_AT,
+  OPEN_SESSIONS,
+  SOURCES_PARTITION,
+  pendingEventsPartition,
+  sessionKey,
+  sortKeyOf,
+  startKeyOf,
+  startMonthOf,
+} from './archive-table';
 import { sessionRecordFromItem, sweepStateFromItem, sweepStateToItem } from './archive-items';
 
 export interface DynamoArchiveStoreOptions {
@@ -34,11 +50,15 @@ export interface DynamoArchiveStoreOptions {
 /** Optional session fields: absent ones are removed so a record mirrors the latest observation. */
 const OPTIONAL_FIELDS = ['endDate', 'documentName', 'owner', 'reason', 'details', 'outputUrl', 'maxSessionDuration', 'accessType'] as const;
 const BATCH_GET_LIMIT = 100;
+/** Owed events read from the outbox index per page. */
+const PENDING_EVENTS_PAGE = 100;
+/** Every attribute of the outbox mark: removed together once the event is delivered. */
+const OUTBOX_ATTRIBUTES = [EVENTS_AND_FINDINGS.partitionKey, sortKeyOf(EVENTS_AND_FINDINGS), EVENT_CLAIM_OWNER, EVENT_CLAIM_UNTIL] as const;
 const MAX_UNPROCESSED_RETRIES = 8;
 
 export class DynamoArchiveStore implements ArchiveStore {
   /** Requests this store made, by kind: the benchmarks and tests read these. */
-  readonly stats = { sessionWrites: 0, sessionReads: 0, stateWrites: 0 };
+  readonly stats = { sessionWrites: 0, sessionReads: 0, stateWrites: 0, outboxWrites: 0 };
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly retentionMs?: number;
@@ -51,11 +71,11 @@ export class DynamoArchiveStore implements ArchiveStore {
     this.writeConcurrency = options.writeConcurrency ?? 16;
   }
 
-  async archiveSessions(scope: SourceScope, sessions: readonly ObservedSession[], nowIso: string): Promise<ArchiveOutcome> {
+  async archiveSessions(scope: SourceScope, sessions: readonly ObservedSession[], nowIso: string, options: ArchiveWriteOptions = {}): Promise<ArchiveOutcome> {
     const latest = new Map(sessions.map((session) => [session.sessionId, session]));
     const scopeId = scopeKey(scope);
     const stored = await this.readFingerprints([...latest.keys()], scopeId);
-    const outcome: ArchiveOutcome = { written: [], unchanged: 0 };
+    const outcome: ArchiveOutcome = options.eventClaim ? { written: [], unchanged: 0, supersededEvents: [] } : { written: [], unchanged: 0 };
     const toWrite: ObservedSession[] = [];
     for (const session of latest.values()) {
       const known = stored.get(session.sessionId);
@@ -64,10 +84,14 @@ export class DynamoArchiveStore implements ArchiveStore {
       if (known && (known.contentHash === hash || (known.isFinal && !isFinalStatus(session.status)))) outcome.unchanged++;
       else toWrite.push(session);
     }
-    const results = await mapWithConcurrency(toWrite, this.writeConcurrency, (session) => this.writeSession(scope, session, nowIso));
-    for (const record of results) {
-      if (record) outcome.written.push(record);
-      else outcome.unchanged++;
+    const results = await mapWithConcurrency(toWrite, this.writeConcurrency, (session) => this.writeSession(scope, session, nowIso, options.eventClaim));
+    for (const result of results) {
+      if (!result) {
+        outcome.unchanged++;
+        continue;
+      }
+      outcome.written.push(result.record);
+      if (result.superseded) outcome.supersededEvents?.push(result.superseded);
     }
     return outcome;
   }
@@ -137,8 +161,101 @@ export class DynamoArchiveStore implements ArchiveStore {
     }
   }
 
-  /** Returns the stored record, or undefined when the condition found it already up to date. */
-  private async writeSession(scope: SourceScope, session: ObservedSession, nowIso: string): Promise<SessionRecord | undefined> {
+  async *listPendingEvents(scope: SourceScope): AsyncIterable<PendingEventRef[]> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: EVENTS_AND_FINDINGS.name,
+          KeyConditionExpression: '#partition = :partition',
+          ExpressionAttributeNames: { '#partition': EVENTS_AND_FINDINGS.partitionKey },
+          ExpressionAttributeValues: { ':partition': pendingEventsPartition(scopeKey(scope)) },
+          Limit: PENDING_EVENTS_PAGE,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const refs = (page.Items ?? []).map((item) => ({ sessionId: String(item.sessionId) }));
+      if (refs.length > 0) yield refs;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  async claimPendingEvent(scope: SourceScope, sessionId: string, claim: EventClaim, nowMs: number): Promise<ClaimedRecord | undefined> {
+    this.stats.outboxWrites++;
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: sessionKey(sessionId, scopeKey(scope)),
+          UpdateExpression: 'SET #owner = :owner, #until = :until',
+          // Still owed, and nobody holds a live claim (a publisher mid-flight keeps its own).
+          ConditionExpression: '#pending = :pending AND (attribute_not_exists(#until) OR #until < :now)',
+          ExpressionAttributeNames: { '#owner': EVENT_CLAIM_OWNER, '#until': EVENT_CLAIM_UNTIL, '#pending': EVENTS_AND_FINDINGS.partitionKey },
+          ExpressionAttributeValues: { ':owner': claim.owner, ':until': claim.until, ':now': nowMs, ':pending': pendingEventsPartition(scopeKey(scope)) },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const item = result.Attributes ?? {};
+      return { record: sessionRecordFromItem(item), contentHash: String(item.contentHash) };
+    } catch (error: unknown) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async clearPendingEvent(scope: SourceScope, sessionId: string, hash: string, owner: string): Promise<boolean> {
+    this.stats.outboxWrites++;
+    const names: Record<string, string> = { '#hash': 'contentHash', '#owner': EVENT_CLAIM_OWNER };
+    OUTBOX_ATTRIBUTES.forEach((attribute, i) => (names[`#m${i}`] = attribute));
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: sessionKey(sessionId, scopeKey(scope)),
+          UpdateExpression: `REMOVE ${OUTBOX_ATTRIBUTES.map((_, i) => `#m${i}`).join(', ')}`,
+          // A newer state written meanwhile owes its own event: leave its mark alone.
+          ConditionExpression: '#hash = :hash AND #owner = :owner',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ':hash': hash, ':owner': owner },
+        }),
+      );
+      return true;
+    } catch (error: unknown) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async releaseEventClaim(scope: SourceScope, sessionId: string, owner: string): Promise<void> {
+    this.stats.outboxWrites++;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: sessionKey(sessionId, scopeKey(scope)),
+          UpdateExpression: 'REMOVE #owner, #until',
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': EVENT_CLAIM_OWNER, '#until': EVENT_CLAIM_UNTIL },
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      );
+    } catch (error: unknown) {
+      // Someone else's claim now (a newer state): theirs to publish.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /**
+   * Returns the stored record, or undefined when the condition found it already up to date. With
+   * an event claim it also returns the replaced state when that one's event was still owed.
+   */
+  private async writeSession(
+    scope: SourceScope,
+    session: ObservedSession,
+    nowIso: string,
+    eventClaim?: EventClaim,
+  ): Promise<{ record: SessionRecord; superseded?: ClaimedRecord } | undefined> {
     const final = isFinalStatus(session.status);
     const set: Record<string, unknown> = {
       ...scope,
@@ -159,6 +276,13 @@ export class DynamoArchiveStore implements ArchiveStore {
     if (final) remove.push(OPEN_SESSIONS.partitionKey, 'endedUnobservedAt');
     else set[OPEN_SESSIONS.partitionKey] = scopeKey(scope);
     if (this.retentionMs !== undefined) set[EXPIRES_AT] = Math.floor((fromIso(session.startDate) + this.retentionMs) / 1000);
+    if (eventClaim) {
+      // The outbox mark: stored with the state it announces, or not at all.
+      set[EVENTS_AND_FINDINGS.partitionKey] = pendingEventsPartition(scopeKey(scope));
+      set[sortKeyOf(EVENTS_AND_FINDINGS)] = set.startKey;
+      set[EVENT_CLAIM_OWNER] = eventClaim.owner;
+      set[EVENT_CLAIM_UNTIL] = eventClaim.until;
+    }
 
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':now': nowIso, ':hash': contentHash(session), ':final': final, ':true': true };
@@ -186,10 +310,12 @@ export class DynamoArchiveStore implements ArchiveStore {
           ConditionExpression: 'attribute_not_exists(pk) OR (#hash <> :hash AND (#final <> :true OR :final = :true))',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
+          // With the outbox, the replaced state is needed too: it may still owe its event.
+          ReturnValues: eventClaim ? 'ALL_OLD' : 'ALL_NEW',
         }),
       );
-      return sessionRecordFromItem(result.Attributes ?? {});
+      if (!eventClaim) return { record: sessionRecordFromItem(result.Attributes ?? {}) };
+      return afterUpdate(result.Attributes, set, remove, values[':hash'] as string, final, nowIso, pendingEventsPartition(scopeKey(scope)));
     } catch (error: unknown) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
@@ -222,3 +348,23 @@ export class DynamoArchiveStore implements ArchiveStore {
   }
 }
 
+
+/**
+ * The record as the update left it, from the item before it and the update itself (what ALL_NEW
+ * would have returned), and the replaced state when that one still owed its event.
+ */
+function afterUpdate(
+  before: Record<string, unknown> | undefined,
+  set: Record<string, unknown>,
+  remove: readonly string[],
+  hash: string,
+  final: boolean,
+  nowIso: string,
+  pendingPartition: string,
+): { record: SessionRecord; superseded?: ClaimedRecord } {
+  const after: Record<string, unknown> = { ...before, ...set, contentHash: hash, isFinal: final, firstArchivedAt: before?.firstArchivedAt ?? nowIso };
+  for (const field of remove) delete after[field];
+  const record = sessionRecordFromItem(after);
+  if (before?.[EVENTS_AND_FINDINGS.partitionKey] !== pendingPartition || before.contentHash === hash) return { record };
+  return { record, superseded: { record: sessionRecordFromItem(before), contentHash: String(before.contentHash) } };
+}

@@ -11,12 +11,15 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { systemClock, type Clock } from '../core/ports';
 import { DEFAULT_WORK_BUDGET, type WorkBudget } from '../core/query/collect-page';
 import { describeCoverage } from '../core/query/coverage';
+import { findFindings } from '../core/query/find-findings';
 import { findSessions } from '../core/query/find-sessions';
+import { renderFindings } from '../core/query/findings-formats';
+import { parseFindingsQuery } from '../core/query/findings-query';
 import { renderSessions } from '../core/query/formats';
 import { getSession } from '../core/query/get-session';
 import { createPageTokenKey } from '../core/query/page-token';
 import { parseSessionQuery, rejectAnyParameters } from '../core/query/parameters';
-import type { CoverageReader, SessionIndexReader, SessionLookup } from '../core/query/ports';
+import type { CoverageReader, FindingIndexReader, SessionIndexReader, SessionLookup } from '../core/query/ports';
 import { DEFAULT_SERVICE_NAME, METRICS_NAMESPACE } from './config';
 import { jsonErrorResponses } from './error-mapper';
 import { jsonResponse, NEXT_TOKEN_HEADER, rawParameters, textResponse } from './http';
@@ -25,6 +28,8 @@ import { matchRoute } from './router';
 
 export interface ApiDependencies {
   reader: SessionIndexReader & SessionLookup & CoverageReader;
+  /** Serves GET /findings; without it that route answers 500 (a server set up without findings). */
+  findings?: FindingIndexReader;
   tokenSecret: string;
   logger?: Logger;
   metrics?: Metrics;
@@ -76,6 +81,18 @@ export function createApiHandler(deps: ApiDependencies): ApiHandler {
       case 'coverage': {
         rejectAnyParameters(parameters);
         return jsonResponse(200, describeCoverage(await deps.reader.listSweepStates(), clock.now()));
+      }
+      case 'listFindings': {
+        const query = parseFindingsQuery(parameters);
+        if (!deps.findings) throw new Error('GET /findings: this server was built without a findings reader (ApiDependencies.findings)');
+        const stopAt = Date.now() + Math.min(requestTimeBudgetMs, context.getRemainingTimeInMillis() - LAMBDA_RESERVE_MS);
+        const page = await findFindings(query, { reader: deps.findings, tokenKey, clock, budget: { ...budget, timeLeftMs: () => stopAt - Date.now() } });
+        metrics.addMetric('FindingsReturned', MetricUnit.Count, page.findings.length);
+        metrics.addMetric('ItemsEvaluated', MetricUnit.Count, page.work.evaluated);
+        logger.debug('findings page', { returned: page.findings.length, ...page.work, more: page.nextToken !== undefined });
+        const rendered = renderFindings(query.format, page.findings, page.nextToken);
+        const headers: Record<string, string> = page.nextToken === undefined ? {} : { [NEXT_TOKEN_HEADER]: page.nextToken };
+        return textResponse(200, rendered.contentType, rendered.body, headers);
       }
       case 'openapi': {
         rejectAnyParameters(parameters);

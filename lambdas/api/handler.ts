@@ -5,6 +5,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createDocumentClient } from '../adapters/clients';
+import { DynamoFindingsReader } from '../adapters/dynamodb-findings-reader';
 import { DynamoSessionReader } from '../adapters/dynamodb-session-reader';
 import { createApiHandler } from './app';
 import { METRICS_NAMESPACE, readApiConfig } from './config';
@@ -17,5 +18,6 @@ if (config.tokenSecretSource === 'derived-from-table-name') {
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: config.serviceName });
 const client = createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint });
 const reader = new DynamoSessionReader({ client, tableName: config.tableName });
+const findings = new DynamoFindingsReader({ client, tableName: config.tableName });
 
-export const handler = createApiHandler({ reader, tokenSecret: config.tokenSecret, logger, metrics });
+export const handler = createApiHandler({ reader, findings, tokenSecret: config.tokenSecret, logger, metrics });

@@ -4,8 +4,10 @@
  * docs/openapi.json (`npx tsx lambdas/api/write-openapi.ts`; a test keeps the two equal).
  */
 import * as z from 'zod/mini';
+import { findingSchema } from '../core/compliance/finding';
+import { findingsQuerySchema } from '../core/query/findings-query';
 import { sessionQuerySchema } from '../core/query/parameters';
-import { coverageReportSchema, errorBodySchema, sessionSchema, sessionsPageSchema } from '../core/query/response-schemas';
+import { coverageReportSchema, errorBodySchema, findingsPageSchema, sessionSchema, sessionsPageSchema } from '../core/query/response-schemas';
 import { CONTENT_TYPES } from '../core/query/formats';
 import { MAX_SESSION_ID_LENGTH } from '../core/query/get-session';
 import { NEXT_TOKEN_HEADER } from './http';
@@ -21,8 +23,8 @@ function jsonSchema(schema: z.core.$ZodType): JsonObject {
 }
 
 /** Each property of the request schema becomes a query parameter; its description moves up. */
-function queryParameters(): JsonObject[] {
-  const properties = (jsonSchema(sessionQuerySchema).properties ?? {}) as Record<string, JsonObject>;
+function queryParameters(schema: z.core.$ZodType): JsonObject[] {
+  const properties = (jsonSchema(schema).properties ?? {}) as Record<string, JsonObject>;
   return Object.entries(properties).map(([name, property]) => {
     const { description, ...schema } = property;
     return { name, in: 'query', required: false, description, schema };
@@ -52,7 +54,7 @@ export function buildOpenApiDocument(): JsonObject {
           description:
             'Each request does bounded work: a page can hold fewer than `limit` sessions (even none) and still carry a nextToken. ' +
             'Follow nextToken until it is absent. Tokens are bound to the filters and order that made them.',
-          parameters: queryParameters(),
+          parameters: queryParameters(sessionQuerySchema),
           responses: {
             '200': {
               description: 'One page of sessions, in start-date order.',
@@ -104,6 +106,37 @@ export function buildOpenApiDocument(): JsonObject {
           },
         },
       },
+      '/findings': {
+        get: {
+          operationId: 'listFindings',
+          summary: 'Compliance findings by session start time, rule, target and owner, one bounded page at a time.',
+          description:
+            'One finding per session and rule that it broke (docs/events.md). Same paging as /sessions: a page can be short or empty ' +
+            'and still carry a nextToken; follow it until it is absent. Tokens are bound to the filters and order that made them.',
+          parameters: queryParameters(findingsQuerySchema),
+          responses: {
+            '200': {
+              description: 'One page of findings, in session start-date order.',
+              headers: {
+                [NEXT_TOKEN_HEADER]: { description: 'The next page token, when there is one (all formats).', schema: { type: 'string' } },
+              },
+              content: {
+                [CONTENT_TYPES.json]: { schema: ref('FindingsPage') },
+                [CONTENT_TYPES.jsonl]: { schema: { type: 'string', description: 'One Finding JSON object per line.' } },
+                [CONTENT_TYPES.csv]: {
+                  schema: {
+                    type: 'string',
+                    description:
+                      "RFC 4180 with a header row. Cells starting with = + - @ tab CR (or ') get a leading apostrophe so spreadsheets show them as text.",
+                  },
+                },
+              },
+            },
+            '400': errorResponse('A parameter is malformed, out of range, repeated or unknown, or nextToken is invalid or belongs to another query.'),
+            '405': errorResponse('Only GET is allowed.'),
+          },
+        },
+      },
       '/openapi.json': {
         get: {
           operationId: 'getOpenApiDocument',
@@ -129,18 +162,20 @@ export function buildOpenApiDocument(): JsonObject {
       },
       schemas: {
         Session: jsonSchema(sessionSchema),
-        SessionsPage: withSessionRef(jsonSchema(sessionsPageSchema)),
+        SessionsPage: withItemsRef(jsonSchema(sessionsPageSchema), 'sessions', 'Session'),
         CoverageReport: jsonSchema(coverageReportSchema),
+        Finding: jsonSchema(findingSchema),
+        FindingsPage: withItemsRef(jsonSchema(findingsPageSchema), 'findings', 'Finding'),
         Error: jsonSchema(errorBodySchema),
       },
     },
   };
 }
 
-/** The page schema refers to Session instead of repeating it. */
-function withSessionRef(page: JsonObject): JsonObject {
+/** A page schema refers to its item schema instead of repeating it. */
+function withItemsRef(page: JsonObject, property: string, item: string): JsonObject {
   const properties = page.properties as Record<string, JsonObject>;
-  return { ...page, properties: { ...properties, sessions: { type: 'array', items: ref('Session') } } };
+  return { ...page, properties: { ...properties, [property]: { type: 'array', items: ref(item) } } };
 }
 
 /** The text committed as docs/openapi.json. */

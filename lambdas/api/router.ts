@@ -7,7 +7,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { MethodNotAllowedError, RouteNotFoundError } from '../core/query/errors';
 
-export type RouteName = 'listSessions' | 'getSession' | 'coverage' | 'openapi';
+export type RouteName = 'listSessions' | 'getSession' | 'coverage' | 'listFindings' | 'openapi';
 
 export interface RouteDefinition {
   name: RouteName;
@@ -20,6 +20,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   { name: 'listSessions', resource: '/sessions', methods: ['GET'] },
   { name: 'getSession', resource: '/sessions/{sessionId}', methods: ['GET'] },
   { name: 'coverage', resource: '/coverage', methods: ['GET'] },
+  { name: 'listFindings', resource: '/findings', methods: ['GET'] },
   { name: 'openapi', resource: '/openapi.json', methods: ['GET'] },
 ];
 

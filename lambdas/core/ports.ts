@@ -27,6 +27,12 @@ export interface ArchiveOutcome {
   written: SessionRecord[];
   /** Sessions whose archived record already held this state: no write was made. */
   unchanged: number;
+  /**
+   * With `eventClaim` only: earlier states whose event was still owed when these writes replaced
+   * them (a sweep died before publishing it). Their outbox mark is gone with them, so the writer
+   * publishes them too.
+   */
+  supersededEvents?: ClaimedRecord[];
 }
 
 export interface OpenSessionRef {
@@ -34,9 +40,37 @@ export interface OpenSessionRef {
   startDate: string;
 }
 
+/**
+ * A publisher's hold on the unpublished events of the records it wrote or took over: no other
+ * publisher touches them until `until` (epoch ms) has passed, so two sweeps never both publish one.
+ */
+export interface EventClaim {
+  owner: string;
+  until: number;
+}
+
+export interface ArchiveWriteOptions {
+  /**
+   * Mark every written record as owing its `Session Archived` event (the outbox), claimed by this
+   * publisher. The mark is set by the same conditional write that stores the new state.
+   */
+  eventClaim?: EventClaim;
+}
+
+/** A record whose event is still owed, as the sparse outbox index lists it. */
+export interface PendingEventRef {
+  sessionId: string;
+}
+
+/** A record this publisher now holds the claim on, with the state hash its event is for. */
+export interface ClaimedRecord {
+  record: SessionRecord;
+  contentHash: string;
+}
+
 export interface ArchiveStore {
   /** Writes each session whose state differs from its record; never overwrites firstArchivedAt. */
-  archiveSessions(scope: SourceScope, sessions: readonly ObservedSession[], nowIso: string): Promise<ArchiveOutcome>;
+  archiveSessions(scope: SourceScope, sessions: readonly ObservedSession[], nowIso: string, options?: ArchiveWriteOptions): Promise<ArchiveOutcome>;
   /** Archived sessions of this scope whose last known status was not final. */
   listOpenSessions(scope: SourceScope): Promise<OpenSessionRef[]>;
   /**
@@ -50,6 +84,23 @@ export interface ArchiveStore {
    * Returns false when another sweep saved first.
    */
   saveSweepState(scope: SourceScope, state: SweepState, expectedVersion: number): Promise<boolean>;
+  /**
+   * Pages of records of this scope that still owe their event. The outbox index is eventually
+   * consistent: a candidate list, which `claimPendingEvent` confirms one by one.
+   */
+  listPendingEvents(scope: SourceScope): AsyncIterable<PendingEventRef[]>;
+  /**
+   * Takes over a record's owed event when nobody holds a live claim on it; returns the record as
+   * stored now, or undefined when it no longer owes an event or another publisher holds it.
+   */
+  claimPendingEvent(scope: SourceScope, sessionId: string, claim: EventClaim, nowMs: number): Promise<ClaimedRecord | undefined>;
+  /**
+   * The event of state `contentHash` was delivered: removes the outbox mark, but only while the
+   * record still holds that state under this owner's claim (a newer state owes its own event).
+   */
+  clearPendingEvent(scope: SourceScope, sessionId: string, contentHash: string, owner: string): Promise<boolean>;
+  /** Gives up a claim after a failed delivery, so the next sweep can publish at once. */
+  releaseEventClaim(scope: SourceScope, sessionId: string, owner: string): Promise<void>;
 }
 
 export interface Clock {

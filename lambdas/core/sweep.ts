@@ -7,6 +7,9 @@
  * watermark; the checkpoint moves only after the pages below it are stored, and only by a
  * conditional write, so a killed or concurrent sweep never skips a range.
  */
+import type { EventSink } from './events/ports';
+import { SessionEventOutbox } from './events/session-outbox';
+import { coverageGapEvents, sweepCompletedEvent, type SessionEventCounts } from './events/sweep-events';
 import type { ArchiveStore, Clock, CoreLogger, SessionSource } from './ports';
 import { silentLogger } from './ports';
 import { isFinalStatus, type ObservedSession, type SessionRecord, type SourceScope } from './session';
@@ -20,6 +23,12 @@ export interface SweepPorts {
   logger?: CoreLogger;
   /** Told of every record a sweep wrote, after it is stored (events hang off this). */
   onArchived?: (written: SessionRecord[]) => Promise<void>;
+  /**
+   * Where `Session Archived`, `Sweep Completed` and `Coverage Gap Detected` go. When given, each
+   * stored state's event goes through the outbox on its record (core/events/session-outbox.ts).
+   * Absent: the sweep publishes nothing.
+   */
+  events?: EventSink;
 }
 
 export interface SweepOptions {
@@ -33,6 +42,8 @@ export interface SweepOptions {
   maxEndedLookups?: number;
   /** Slices never get smaller than this when a sweep runs out of time. */
   minSliceMs?: number;
+  /** How long this sweep's claim on an owed event keeps other publishers off it. */
+  eventClaimMs?: number;
 }
 
 export interface SweepSummary extends SourceScope {
@@ -58,6 +69,8 @@ export interface SweepSummary extends SourceScope {
   /** Open sessions that vanished from Active and were not found in History yet. */
   unresolvedOpen: number;
   checkpointConflicts: number;
+  /** `Session Archived` events delivered, and left owed for a later sweep; present when events are on. */
+  sessionEvents?: SessionEventCounts;
 }
 
 export class CheckpointConflictError extends Error {
@@ -99,6 +112,10 @@ export async function sweep(ports: SweepPorts, options: SweepOptions = {}): Prom
   // Sessions the archive holds as open. Each one seen again this sweep is crossed off; the ones
   // left vanished from Active, so they ended: they are looked for below, by id or by range.
   const pendingOpen = new Map((await store.listOpenSessions(scope)).map((ref) => [ref.sessionId, fromIso(ref.startDate)]));
+
+  // Events an earlier sweep stored but did not publish (killed, or EventBridge failed) go first.
+  const outbox = ports.events ? new SessionEventOutbox({ store, sink: ports.events, scope, clock, logger, claimMs: options.eventClaimMs }) : undefined;
+  if (outbox) await outbox.drain(outOfTime);
   let earliestActiveStart = Number.POSITIVE_INFINITY;
 
   const archivePage = async (page: ObservedSession[]): Promise<void> => {
@@ -107,9 +124,12 @@ export async function sweep(ports: SweepPorts, options: SweepOptions = {}): Prom
       pendingOpen.delete(session.sessionId);
       if (!isFinalStatus(session.status)) earliestActiveStart = Math.min(earliestActiveStart, fromIso(session.startDate));
     }
-    const outcome = await store.archiveSessions(scope, page, toIso(clock.now()));
+    const outcome = outbox
+      ? await store.archiveSessions(scope, page, toIso(clock.now()), outbox.writeOptions())
+      : await store.archiveSessions(scope, page, toIso(clock.now()));
     counts.written += outcome.written.length;
     counts.unchanged += outcome.unchanged;
+    if (outbox && outcome.written.length > 0) await outbox.publishWritten(outcome.written, outcome.supersededEvents);
     if (outcome.written.length > 0 && ports.onArchived) await ports.onArchived(outcome.written);
   };
 
@@ -220,8 +240,25 @@ export async function sweep(ports: SweepPorts, options: SweepOptions = {}): Prom
     unresolvedOpen,
     checkpointConflicts: counts.conflicts,
   };
+  if (outbox && ports.events) {
+    summary.sessionEvents = { ...outbox.counts };
+    await publishSweepEvents(ports.events, summary, outbox.counts, logger);
+  }
   logger.info('sweep finished', { ...summary });
   return summary;
+}
+
+/**
+ * `Sweep Completed` and the gaps, after the checkpoint. Best effort: a failure is logged, never
+ * thrown, because the checkpoint, GET /coverage and the coverage-gap metric already hold the facts
+ * and the sweep's metrics must still be emitted.
+ */
+async function publishSweepEvents(sink: EventSink, summary: SweepSummary, sessionEvents: SessionEventCounts, logger: CoreLogger): Promise<void> {
+  try {
+    await sink.publish([...coverageGapEvents(summary), sweepCompletedEvent(summary, sessionEvents)]);
+  } catch (error: unknown) {
+    logger.warn('Sweep Completed / Coverage Gap Detected not delivered', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+  }
 }
 
 /**

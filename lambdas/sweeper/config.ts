@@ -20,6 +20,10 @@ export interface SweeperConfig {
   readonly retentionDays?: number;
   /** Powertools service name: the `service` dimension of every metric (POWERTOOLS_SERVICE_NAME). */
   readonly serviceName: string;
+  /** The EventBridge bus the sweep publishes to (EVENT_BUS_NAME); no events when absent. */
+  readonly eventBusName?: string;
+  /** A local EventBridge-compatible endpoint (EVENTS_ENDPOINT), for the artifact test. */
+  readonly eventsEndpoint?: string;
 }
 
 export const DEFAULT_HISTORY_RETENTION_DAYS = 30;
@@ -33,6 +37,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const TABLE_NAME_PATTERN = /^[a-zA-Z0-9_.-]{3,255}$/;
 const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+const EVENT_BUS_PATTERN = /^(arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/)?[A-Za-z0-9._\-/]{1,256}$/;
 
 /** Reads and validates the sweeper's variables; throws one ConfigurationError naming every problem. */
 export function readSweeperConfig(env: Env): SweeperConfig {
@@ -75,6 +80,9 @@ export function readSweeperConfig(env: Env): SweeperConfig {
     problems.push(`RETENTION_DAYS (${retentionDays}) must be at least HISTORY_RETENTION_DAYS (${historyRetentionDays}): the archive must outlive the source's own history`);
   }
   const serviceName = optional('POWERTOOLS_SERVICE_NAME') ?? DEFAULT_SERVICE_NAME;
+  const eventBusName = optional('EVENT_BUS_NAME');
+  if (eventBusName !== undefined && !EVENT_BUS_PATTERN.test(eventBusName)) problems.push(`EVENT_BUS_NAME "${eventBusName}" is not an EventBridge bus name or ARN`);
+  const eventsEndpoint = endpoint('EVENTS_ENDPOINT');
 
   if (problems.length > 0) throw new ConfigurationError(`invalid sweeper configuration: ${problems.join('; ')}`);
   return {
@@ -86,6 +94,8 @@ export function readSweeperConfig(env: Env): SweeperConfig {
     ...(ssmEndpoint === undefined ? {} : { ssmEndpoint }),
     ...(dynamodbEndpoint === undefined ? {} : { dynamodbEndpoint }),
     ...(retentionDays === undefined ? {} : { retentionDays }),
+    ...(eventBusName === undefined ? {} : { eventBusName }),
+    ...(eventsEndpoint === undefined ? {} : { eventsEndpoint }),
   };
 }
 

@@ -10,6 +10,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { createDocumentClient, createSsmClient } from '../adapters/clients';
 import { DynamoArchiveStore } from '../adapters/dynamodb-archive-store';
+import { createEventBridgeClient, EventBridgePublisher } from '../adapters/eventbridge-publisher';
 import { SsmSessionSource } from '../adapters/ssm-session-source';
 import { systemClock, type CoreLogger } from '../core/ports';
 import { sweep, type SweepSummary } from '../core/sweep';
@@ -30,6 +31,11 @@ const store = new DynamoArchiveStore({
   tableName: config.tableName,
   retentionDays: config.retentionDays,
 });
+// Session Archived, Sweep Completed and Coverage Gap Detected, when the stack gives a bus.
+const events =
+  config.eventBusName === undefined
+    ? undefined
+    : new EventBridgePublisher({ client: createEventBridgeClient({ region: config.region, endpoint: config.eventsEndpoint }), eventBusName: config.eventBusName });
 let source: SsmSessionSource | undefined;
 
 /** The event (an EventBridge schedule) carries nothing the sweep needs. */
@@ -41,7 +47,7 @@ async function sweepOnce(_event: unknown, context: Context): Promise<SweepSummar
     historyRetentionDays: config.historyRetentionDays,
   });
   const summary = await sweep(
-    { source, store, clock: systemClock, logger: coreLogger },
+    { source, store, clock: systemClock, logger: coreLogger, ...(events ? { events } : {}) },
     // The core stops fetching pages while enough time is left to store them and checkpoint.
     { remainingTimeMs: () => context.getRemainingTimeInMillis() },
   );

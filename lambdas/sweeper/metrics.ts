@@ -28,6 +28,12 @@ export const SWEEP_METRIC = {
   sweepDurationMs: 'SweepDurationMs',
   /** 1 when the sweep listed its whole range, 0 when it stopped early (it continues next run). */
   sweepCompleted: 'SweepCompleted',
+  /**
+   * `Session Archived` events the sweep could not deliver (left in the outbox for the next sweep).
+   * Count; emitted only when the sweeper publishes events. Above 0 hour after hour: EventBridge
+   * refuses them (permissions, the bus deleted), and compliance checks are not running.
+   */
+  sessionEventsUndelivered: 'SessionEventsUndelivered',
 } as const;
 
 export type SweepMetricUnit = 'Count' | 'Seconds' | 'Milliseconds';
@@ -45,6 +51,7 @@ export function recordSweepMetrics(sink: MetricsSink, summary: SweepSummary): vo
   sink.addMetric(SWEEP_METRIC.sweepCompleted, 'Count', summary.complete ? 1 : 0);
   const gapMs = summary.gaps.reduce((total, gap) => total + (Date.parse(gap.to) - Date.parse(gap.from)), 0);
   sink.addMetric(SWEEP_METRIC.coverageGapSeconds, 'Seconds', Math.round(gapMs / 1000));
+  if (summary.sessionEvents !== undefined) sink.addMetric(SWEEP_METRIC.sessionEventsUndelivered, 'Count', summary.sessionEvents.undelivered);
   if (summary.watermark !== null) {
     const ageMs = Date.parse(summary.finishedAt) - Date.parse(summary.watermark);
     sink.addMetric(SWEEP_METRIC.watermarkAgeSeconds, 'Seconds', Math.max(0, Math.round(ageMs / 1000)));

@@ -1,8 +1,9 @@
 /**
  * The deployable artifact, end to end: `npx cdk synth` runs as a user would run it, offline and
- * without AWS credentials; then the sweeper and query bundles are taken out of that cdk.out (found
- * through the template's asset metadata) and each runs in a fresh `node` process, with the
- * environment the template gives it, against the SSM emulator and dynalite.
+ * without AWS credentials; then the sweeper, compliance and query bundles are taken out of that
+ * cdk.out (found through the template's asset metadata) and each runs in a fresh `node` process,
+ * with the environment the template gives it, against the SSM emulator, dynalite and the
+ * in-process event bus behind its PutEvents endpoint.
  */
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,8 +13,10 @@ import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureArchiveTable } from '../../lambdas/adapters/ensure-table';
+import { DETAIL_TYPE } from '../../lambdas/core/events/event-types';
 import { METRICS_NAMESPACE, SWEEP_METRIC } from '../../lambdas/sweeper/metrics';
 import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
+import { InProcessEventBus, startEventBridgeEndpoint, type BusEnvelope, type EventBridgeEndpoint } from '../../local/in-process-bus';
 import { EMULATED_ACCOUNT_ID, startSsmEmulator, type SsmEmulator } from '../../local/ssm-emulator';
 import { PROJECT_ROOT } from './stack-fixture';
 
@@ -149,9 +152,9 @@ process.exit(0);
   return { results: JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as unknown[], stdoutJson };
 }
 
-function getSessionsEvent(query: Record<string, string>, sessionId?: string): Record<string, unknown> {
-  const resourcePath = sessionId === undefined ? '/sessions' : '/sessions/{sessionId}';
-  const requestPath = sessionId === undefined ? '/sessions' : `/sessions/${encodeURIComponent(sessionId)}`;
+function getSessionsEvent(query: Record<string, string>, sessionId?: string, collection = '/sessions'): Record<string, unknown> {
+  const resourcePath = sessionId === undefined ? collection : '/sessions/{sessionId}';
+  const requestPath = sessionId === undefined ? collection : `/sessions/${encodeURIComponent(sessionId)}`;
   const hasQuery = Object.keys(query).length > 0;
   return {
     resource: resourcePath,
@@ -201,6 +204,10 @@ describe('the deployable artifact', () => {
     const tableName = `artifact-${process.pid}`;
     let emulator: SsmEmulator;
     let dynalite: EmbeddedStore;
+    let bus: InProcessEventBus;
+    let eventBridge: EventBridgeEndpoint;
+    let compliance: Invocation;
+    let findingsPage: { statusCode: number; body: string };
     let expectedIds: string[];
     let sweeperEnv: Record<string, string>;
     let sweep: Invocation;
@@ -223,20 +230,50 @@ describe('the deployable artifact', () => {
       await ensureArchiveTable(dynamo, tableName);
       dynamo.destroy();
 
+      bus = new InProcessEventBus({ account: EMULATED_ACCOUNT_ID, region: REGION });
+      eventBridge = await startEventBridgeEndpoint(bus);
+
       const lambdaEnv = { AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
       const local = {
         TABLE_NAME: tableName,
         ACCOUNT_ID: EMULATED_ACCOUNT_ID,
         TOKEN_SECRET: randomBytes(32).toString('hex'),
+        EVENT_BUS_NAME: 'session-archive',
       };
 
       const sweeper = functionAsset(outdir, `${STACK}/SessionArchive/Sweeper`);
-      sweeperEnv = { ...resolveEnvironment(sweeper.environment, local), ...lambdaEnv, SSM_ENDPOINT: emulator.endpoint, DYNAMODB_ENDPOINT: dynalite.endpoint };
+      sweeperEnv = {
+        ...resolveEnvironment(sweeper.environment, local),
+        ...lambdaEnv,
+        SSM_ENDPOINT: emulator.endpoint,
+        DYNAMODB_ENDPOINT: dynalite.endpoint,
+        EVENTS_ENDPOINT: eventBridge.endpoint,
+      };
       sweep = await invokeInFreshNode(sweeper, 'sweeper', sweeperEnv, [{ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }], workdir);
+
+      // The compliance bundle gets the Session Archived events as EventBridge delivers them; a
+      // one-minute maximum makes nearly every ended session a finding.
+      const complianceFn = functionAsset(outdir, `${STACK}/SessionArchive/Compliance`);
+      const complianceEnv = {
+        ...resolveEnvironment(complianceFn.environment, local),
+        ...lambdaEnv,
+        COMPLIANCE_RULES: '{"maxDurationMinutes":1}',
+        DYNAMODB_ENDPOINT: dynalite.endpoint,
+        EVENTS_ENDPOINT: eventBridge.endpoint,
+      };
+      const archivedEvents: BusEnvelope[] = bus.events.filter((event) => event['detail-type'] === DETAIL_TYPE.sessionArchived);
+      compliance = await invokeInFreshNode(complianceFn, 'compliance', complianceEnv, archivedEvents, workdir);
 
       const queryFn = functionAsset(outdir, `${STACK}/SessionArchive/Query`);
       const queryEnv = { ...resolveEnvironment(queryFn.environment, local), ...lambdaEnv, DYNAMODB_ENDPOINT: dynalite.endpoint };
-      query = await invokeInFreshNode(queryFn, 'query', queryEnv, [getSessionsEvent({ limit: '1000', order: 'asc' }), getSessionsEvent({}, expectedIds[0])], workdir);
+      query = await invokeInFreshNode(
+        queryFn,
+        'query',
+        queryEnv,
+        [getSessionsEvent({ limit: '1000', order: 'asc' }), getSessionsEvent({}, expectedIds[0]), getSessionsEvent({ limit: '1000' }, undefined, '/findings')],
+        workdir,
+      );
+      findingsPage = query.results[2] as { statusCode: number; body: string };
       firstPage = query.results[0] as { statusCode: number; body: string };
       // Each request does bounded work: follow nextToken, one fresh process per page.
       listedIds = [];
@@ -251,6 +288,7 @@ describe('the deployable artifact', () => {
     }, 600_000);
 
     afterAll(async () => {
+      await eventBridge?.close();
       await emulator?.close();
       await dynalite?.close();
     });
@@ -275,6 +313,24 @@ describe('the deployable artifact', () => {
         [SWEEP_METRIC.sessionsArchived]: expectedIds.length,
         [SWEEP_METRIC.coverageGapSeconds]: 0,
       });
+    });
+
+    it('the bundled sweeper publishes one Session Archived per archived session, and one Sweep Completed, through the SDK', () => {
+      const archived = bus.events.filter((event) => event['detail-type'] === DETAIL_TYPE.sessionArchived);
+      expect(archived.map((event) => (event.detail as { session: { sessionId: string } }).session.sessionId).sort()).toEqual(expectedIds);
+      expect(bus.events.filter((event) => event['detail-type'] === DETAIL_TYPE.sweepCompleted)).toHaveLength(1);
+      expect(sweep.results[0]).toMatchObject({ sessionEvents: { published: expectedIds.length, undelivered: 0 } });
+    });
+
+    it('the bundled compliance function records and announces findings, which the query function serves', () => {
+      const created = (compliance.results as { created: number }[]).reduce((sum, outcome) => sum + outcome.created, 0);
+      expect(created).toBeGreaterThan(10);
+      const announced = bus.events.filter((event) => event['detail-type'] === DETAIL_TYPE.complianceFinding);
+      expect(announced).toHaveLength(created);
+      expect(findingsPage.statusCode).toBe(200);
+      const served = (JSON.parse(findingsPage.body) as { findings: { findingId: string; rule: string }[] }).findings;
+      expect(served.map((finding) => finding.findingId).sort()).toEqual(announced.map((event) => (event.detail as { finding: { findingId: string } }).finding.findingId).sort());
+      expect(new Set(served.map((finding) => finding.rule))).toEqual(new Set(['max-duration']));
     });
 
     it('the bundled query function lists exactly the archived sessions for GET /sessions', () => {

@@ -51,6 +51,16 @@ describe('readSweeperConfig', () => {
     );
   });
 
+  it('reads the event bus and a local EventBridge endpoint, and refuses malformed ones', () => {
+    expect(readSweeperConfig({ ...LAMBDA_ENV, EVENT_BUS_NAME: 'session-archive', EVENTS_ENDPOINT: 'http://127.0.0.1:4010' })).toMatchObject({
+      eventBusName: 'session-archive',
+      eventsEndpoint: 'http://127.0.0.1:4010',
+    });
+    expect(() => readSweeperConfig({ ...LAMBDA_ENV, EVENT_BUS_NAME: 'two words', EVENTS_ENDPOINT: 'events' })).toThrow(
+      /EVENT_BUS_NAME "two words" is not an EventBridge bus name or ARN; EVENTS_ENDPOINT must be an http\(s\) URL/,
+    );
+  });
+
   it('refuses a retention shorter than the source keeps history', () => {
     expect(() => readSweeperConfig({ ...LAMBDA_ENV, RETENTION_DAYS: '7' })).toThrow(/RETENTION_DAYS \(7\) must be at least HISTORY_RETENTION_DAYS \(30\)/);
   });
@@ -116,6 +126,11 @@ describe('recordSweepMetrics', () => {
 
   it('reports an incomplete sweep as SweepCompleted 0', () => {
     expect(record({ ...summary, complete: false, stoppedEarly: 'time-budget' })[SWEEP_METRIC.sweepCompleted]).toEqual(['Count', 0]);
+  });
+
+  it('reports Session Archived events it could not deliver, when it publishes events', () => {
+    expect(record({ ...summary, sessionEvents: { published: 10, undelivered: 7 } })[SWEEP_METRIC.sessionEventsUndelivered]).toEqual(['Count', 7]);
+    expect(record(summary)[SWEEP_METRIC.sessionEventsUndelivered]).toBeUndefined();
   });
 
   it('emits no watermark age before the first checkpoint exists', () => {

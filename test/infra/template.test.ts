@@ -139,10 +139,11 @@ describe('sweeper function', () => {
     });
   });
 
-  it('may call ssm:DescribeSessions and read and write the table, nothing else but logs, tracing and its failure queue', () => {
+  it('may call ssm:DescribeSessions, read and write the table and put events, nothing else but logs, tracing and its failure queue', () => {
     expect(new Set(actionsOfPolicyFor(sweeperId))).toEqual(
       new Set([
         'ssm:DescribeSessions',
+        'events:PutEvents',
         'dynamodb:BatchGetItem',
         'dynamodb:GetItem',
         'dynamodb:Query',
@@ -192,7 +193,7 @@ describe('IAM', () => {
     expect(new Set(starActions)).toEqual(new Set(['ssm:DescribeSessions', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
   });
 
-  it('gives auditors execute-api:Invoke on the four GET routes and nothing else', () => {
+  it('gives auditors execute-api:Invoke on the five GET routes and nothing else', () => {
     const policies = Object.values(resourcesOfType(template, 'AWS::IAM::ManagedPolicy'));
     expect(policies).toHaveLength(1);
     const statements = (policies[0]?.Properties?.PolicyDocument as { Statement: { Action: string; Resource: unknown[] }[] }).Statement;
@@ -201,7 +202,7 @@ describe('IAM', () => {
       const parts = (arn as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
       return String(parts[parts.length - 1]);
     });
-    expect(routes).toEqual(['/v1/GET/sessions', '/v1/GET/sessions/*', '/v1/GET/coverage', '/v1/GET/openapi.json']);
+    expect(routes).toEqual(['/v1/GET/sessions', '/v1/GET/sessions/*', '/v1/GET/coverage', '/v1/GET/findings', '/v1/GET/openapi.json']);
   });
 });
 
@@ -223,12 +224,12 @@ describe('schedule', () => {
 describe('query API', () => {
   it('requires AWS_IAM on every method', () => {
     const methods = Object.values(resourcesOfType(template, 'AWS::ApiGateway::Method'));
-    expect(methods.map((method) => method.Properties?.AuthorizationType)).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM']);
+    expect(methods.map((method) => method.Properties?.AuthorizationType)).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM']);
   });
 
   it('has exactly the GET routes of the API and no OPTIONS or ANY method', () => {
     const methods = Object.values(resourcesOfType(template, 'AWS::ApiGateway::Method'));
-    expect(methods.map((method) => method.Properties?.HttpMethod)).toEqual(['GET', 'GET', 'GET', 'GET']);
+    expect(methods.map((method) => method.Properties?.HttpMethod)).toEqual(['GET', 'GET', 'GET', 'GET', 'GET']);
   });
 
   it('validates request parameters on every method', () => {
@@ -267,7 +268,7 @@ describe('query API', () => {
 describe('log retention', () => {
   it('keeps every log group one year by default', () => {
     const groups = Object.values(resourcesOfType(template, 'AWS::Logs::LogGroup'));
-    expect(groups.map((group) => group.Properties?.RetentionInDays)).toEqual([365, 365, 365, 365]);
+    expect(groups.map((group) => group.Properties?.RetentionInDays)).toEqual([365, 365, 365, 365, 365]);
   });
 
   it('owns the API execution-log group, so it gets a retention too', () => {
@@ -287,7 +288,7 @@ describe('log retention', () => {
   it('uses the retention given in context', () => {
     const custom = buildStack({ logRetentionDays: 90 }).template;
     const groups = Object.values(resourcesOfType(custom, 'AWS::Logs::LogGroup'));
-    expect(groups.map((group) => group.Properties?.RetentionInDays)).toEqual([90, 90, 90, 90]);
+    expect(groups.map((group) => group.Properties?.RetentionInDays)).toEqual([90, 90, 90, 90, 90]);
   });
 });
 
@@ -356,7 +357,7 @@ describe('alarms', () => {
 
   it('notifies the alarm topic when each alarm fires and when it clears', () => {
     const alarms = Object.values(resourcesOfType(template, ALARM));
-    expect(alarms).toHaveLength(5);
+    expect(alarms).toHaveLength(7);
     for (const alarm of alarms) {
       expect([alarm.Properties?.AlarmActions, alarm.Properties?.OKActions]).toEqual([[{ Ref: topicId }], [{ Ref: topicId }]]);
     }

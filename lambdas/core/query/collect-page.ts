@@ -9,7 +9,7 @@
  * later pages return, so pages have neither duplicates nor gaps.
  */
 import type { SessionRecord } from '../session';
-import type { QueryPlan } from './plan';
+import type { PartitionWalk, QueryPlan } from './plan';
 import type { IndexPosition, SessionIndexReader } from './ports';
 
 export interface WorkBudget {
@@ -47,47 +47,86 @@ export async function collectPage(
   reader: SessionIndexReader,
   budget: WorkBudget = DEFAULT_WORK_BUDGET,
 ): Promise<CollectedPage> {
-  const sessions: SessionRecord[] = [];
-  const work = { reads: 0, evaluated: 0 };
-  const filtered = plan.conditions.length > 0;
-  let cursor: PageCursor | undefined = start ?? (plan.partitions.first === undefined ? undefined : { partition: plan.partitions.first });
-  let lastReadSize = 0;
-
-  while (cursor && sessions.length < limit) {
-    const budgetLeft = budget.maxEvaluated - work.evaluated;
-    if (work.reads >= budget.maxReads || budgetLeft <= 0) break;
-    if (work.reads > 0 && budget.timeLeftMs && budget.timeLeftMs() <= 0) break;
-    const wanted = limit - sessions.length;
-    // Without conditions every evaluated item is returned: read exactly what the page lacks.
-    // With conditions, read as many as the match rate so far says it takes to fill the page.
-    const toEvaluate = Math.min(budgetLeft, filtered ? estimateReadSize(wanted, sessions.length, work.evaluated, lastReadSize) : wanted);
+  const collected = await collectItems({ partitions: plan.partitions, filtered: plan.conditions.length > 0 }, limit, start, budget, async (cursor, maxEvaluated) => {
     const page = await reader.readPartition({
       index: plan.index,
       partition: cursor.partition,
       keyRange: plan.keyRange,
       conditions: plan.conditions,
       order: plan.order,
-      maxEvaluated: toEvaluate,
+      maxEvaluated,
       startAfter: cursor.after,
     });
+    return { items: page.sessions, evaluated: page.evaluated, lastEvaluated: page.lastEvaluated };
+  });
+  return collected.next ? { sessions: collected.items, next: collected.next, work: collected.work } : { sessions: collected.items, work: collected.work };
+}
+
+/** An item an index read returned, with its place in the index. */
+export interface PositionedItem<R> {
+  record: R;
+  position: IndexPosition;
+}
+
+/** One bounded read of one partition: matches, items evaluated, and where it stopped. */
+export interface ItemPage<R> {
+  items: PositionedItem<R>[];
+  evaluated: number;
+  lastEvaluated?: IndexPosition;
+}
+
+export interface ItemWalk {
+  partitions: PartitionWalk;
+  /** Whether filter conditions apply (items read may then not match). */
+  filtered: boolean;
+}
+
+export interface CollectedItems<R> {
+  items: R[];
+  next?: PageCursor;
+  work: { reads: number; evaluated: number };
+}
+
+/** The page walk for any item kind: `read` does one bounded read of one partition from the cursor. */
+export async function collectItems<R>(
+  walk: ItemWalk,
+  limit: number,
+  start: PageCursor | undefined,
+  budget: WorkBudget,
+  read: (cursor: PageCursor, maxEvaluated: number) => Promise<ItemPage<R>>,
+): Promise<CollectedItems<R>> {
+  const items: R[] = [];
+  const work = { reads: 0, evaluated: 0 };
+  let cursor: PageCursor | undefined = start ?? (walk.partitions.first === undefined ? undefined : { partition: walk.partitions.first });
+  let lastReadSize = 0;
+
+  while (cursor && items.length < limit) {
+    const budgetLeft = budget.maxEvaluated - work.evaluated;
+    if (work.reads >= budget.maxReads || budgetLeft <= 0) break;
+    if (work.reads > 0 && budget.timeLeftMs && budget.timeLeftMs() <= 0) break;
+    const wanted = limit - items.length;
+    // Without conditions every evaluated item is returned: read exactly what the page lacks.
+    // With conditions, read as many as the match rate so far says it takes to fill the page.
+    const toEvaluate = Math.min(budgetLeft, walk.filtered ? estimateReadSize(wanted, items.length, work.evaluated, lastReadSize) : wanted);
+    const page = await read(cursor, toEvaluate);
     work.reads++;
     work.evaluated += page.evaluated;
     lastReadSize = toEvaluate;
 
-    const taken = page.sessions.slice(0, wanted);
-    for (const session of taken) sessions.push(session.record);
+    const taken = page.items.slice(0, wanted);
+    for (const item of taken) items.push(item.record);
     const lastTaken = taken[taken.length - 1];
-    if (lastTaken && taken.length < page.sessions.length) {
+    if (lastTaken && taken.length < page.items.length) {
       // More matched than the page holds: resume right after the last one returned.
       cursor = { partition: cursor.partition, after: lastTaken.position };
     } else if (page.lastEvaluated) {
       cursor = { partition: cursor.partition, after: page.lastEvaluated };
     } else {
-      const next = plan.partitions.next(cursor.partition);
+      const next = walk.partitions.next(cursor.partition);
       cursor = next === undefined ? undefined : { partition: next };
     }
   }
-  return cursor ? { sessions, next: cursor, work } : { sessions, work };
+  return cursor ? { items, next: cursor, work } : { items, work };
 }
 
 /** Largest read with conditions; DynamoDB also stops at 1 MB. */

@@ -31,7 +31,7 @@ export async function findSessions(query: SessionQuery, deps: FindSessionsDeps):
   if (query.nextToken !== undefined) {
     const contents = readPageToken(query.nextToken, query, deps.tokenKey);
     plan = planQuery(query, contents.range);
-    start = resumeCursor(plan, contents);
+    start = resumeCursor({ monthPartitioned: plan.index === 'time', partitions: plan.partitions, keyRange: plan.keyRange }, contents);
   } else {
     plan = planQuery(query, resolveRange(query, deps.clock.now()));
   }
@@ -49,22 +49,30 @@ export async function findSessions(query: SessionQuery, deps: FindSessionsDeps):
 
 const START_DATE_LENGTH = '2026-01-01T00:00:00.000Z'.length;
 
+/** What a token's position is checked against. */
+export interface ResumableWalk {
+  /** Partitions are month buckets named in the token; otherwise the one partition the query names. */
+  monthPartitioned: boolean;
+  partitions: QueryPlan['partitions'];
+  keyRange: QueryPlan['keyRange'];
+}
+
 /**
  * A signed token was made by this API, but possibly by another version of it or with a range
  * that no longer fits: check the position lies inside the plan, so DynamoDB never sees a start
  * key outside the key condition (which it would reject with a 500-class error).
  */
-function resumeCursor(plan: QueryPlan, contents: PageTokenContents): PageCursor {
+export function resumeCursor(plan: ResumableWalk, contents: PageTokenContents): PageCursor {
   const unfit = () => new InvalidNextTokenError('nextToken does not fit this query: start again without it');
   if (!(contents.range.from <= contents.range.to)) throw unfit();
-  const partition = plan.index === 'time' ? contents.partition : plan.partitions.first;
-  if (partition === undefined || (plan.index !== 'time' && contents.partition !== undefined) || !plan.partitions.includes(partition)) throw unfit();
+  const partition = plan.monthPartitioned ? contents.partition : plan.partitions.first;
+  if (partition === undefined || (!plan.monthPartitioned && contents.partition !== undefined) || !plan.partitions.includes(partition)) throw unfit();
   const after = contents.after;
   if (!after) return { partition };
   const { startKey, scope } = after;
   const inRange = startKey >= plan.keyRange.lowest && startKey <= plan.keyRange.highest;
   const wellFormed = startKey.charAt(START_DATE_LENGTH) === '#' && startKey.length > START_DATE_LENGTH + 1 && scope.length > 0;
-  const inPartition = plan.index !== 'time' || startKey.slice(0, 7) === partition;
+  const inPartition = !plan.monthPartitioned || startKey.slice(0, 7) === partition;
   if (!inRange || !wellFormed || !inPartition) throw unfit();
   return { partition, after };
 }

@@ -46,14 +46,26 @@ const payloadSchema = z.strictObject({
 type Payload = z.infer<typeof payloadSchema>;
 
 export function issuePageToken(query: SessionQuery, contents: PageTokenContents, key: PageTokenKey): string {
-  const payload: Payload = { v: TOKEN_VERSION, q: queryFingerprint(query), r: [contents.range.from, contents.range.to] };
+  return issueTokenFor(queryFingerprint(query), contents, key);
+}
+
+export function readPageToken(token: string, query: SessionQuery, key: PageTokenKey): PageTokenContents {
+  return readTokenFor(token, queryFingerprint(query), key);
+}
+
+/**
+ * A token for any route's query, given that query's fingerprint (22 base64url characters of a
+ * SHA-256 over its filters and order, and over the route when it is not /sessions).
+ */
+export function issueTokenFor(fingerprint: string, contents: PageTokenContents, key: PageTokenKey): string {
+  const payload: Payload = { v: TOKEN_VERSION, q: fingerprint, r: [contents.range.from, contents.range.to] };
   if (contents.partition !== undefined) payload.p = contents.partition;
   if (contents.after) payload.a = [contents.after.scope, contents.after.startKey];
   const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
   return `${body}.${sign(body, key).toString('base64url')}`;
 }
 
-export function readPageToken(token: string, query: SessionQuery, key: PageTokenKey): PageTokenContents {
+export function readTokenFor(token: string, fingerprint: string, key: PageTokenKey): PageTokenContents {
   const match = TOKEN_PATTERN.exec(token);
   if (!match) throw new InvalidNextTokenError('nextToken is malformed: pass back the nextToken of the previous page unchanged');
   const [, body, signature] = match as unknown as [string, string, string];
@@ -64,7 +76,7 @@ export function readPageToken(token: string, query: SessionQuery, key: PageToken
     throw new InvalidNextTokenError('nextToken was not issued by this API or was altered');
   }
   const payload = parsePayload(body);
-  if (payload.q !== queryFingerprint(query)) {
+  if (payload.q !== fingerprint) {
     throw new InvalidNextTokenError(
       'nextToken belongs to a different query: repeat the filters and order of the request that returned it (limit and format may change)',
     );
@@ -91,6 +103,11 @@ export function queryFingerprint(query: SessionQuery): string {
     query.reason ?? null,
     query.order,
   ];
+  return fingerprintOf(normalised);
+}
+
+/** The fingerprint of a normalised query: a tuple of its filters and order. */
+export function fingerprintOf(normalised: readonly unknown[]): string {
   return createHash('sha256').update(JSON.stringify(normalised)).digest('base64url').slice(0, 22);
 }
 

@@ -22,7 +22,7 @@ export const OUTPUT_FORMATS = ['json', 'jsonl', 'csv'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** A non-empty string of well-formed Unicode (a lone surrogate cannot be stored or matched). */
-function text(maxLength: number, description: string, example: string) {
+export function text(maxLength: number, description: string, example: string) {
   return z.string().check(
     z.minLength(1, { error: 'must not be empty' }),
     z.maxLength(maxLength, { error: `must be at most ${maxLength} characters` }),
@@ -31,7 +31,7 @@ function text(maxLength: number, description: string, example: string) {
   );
 }
 
-function instant(description: string, example: string) {
+export function instant(description: string, example: string) {
   return z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
     error: 'must be an ISO-8601 date (2026-05-01) or date-time with a zone (2026-05-01T10:00:00Z), and a real one',
   }).check(
@@ -45,16 +45,30 @@ function isWithinSupportedRange(value: string): boolean {
   return Number.isFinite(ms) && ms >= Date.parse(EARLIEST_INSTANT) && ms <= Date.parse(LATEST_INSTANT);
 }
 
-const limit = z.pipe(
-  z.pipe(z.string().check(z.regex(/^[0-9]{1,7}$/, { error: `must be a whole number between 1 and ${MAX_LIMIT}` })), z.transform((value: string) => Number(value))),
-  z.int().check(
-    z.minimum(1, { error: `must be between 1 and ${MAX_LIMIT}` }),
-    z.maximum(MAX_LIMIT, { error: `must be between 1 and ${MAX_LIMIT}` }),
-    z.meta({ description: `Sessions per page, 1–${MAX_LIMIT}.`, example: 100 }),
-  ),
-);
+/** `limit`: a page size of 1–1000 items (`noun` names them in the description). */
+export function pageLimit(noun: string) {
+  return z.pipe(
+    z.pipe(z.string().check(z.regex(/^[0-9]{1,7}$/, { error: `must be a whole number between 1 and ${MAX_LIMIT}` })), z.transform((value: string) => Number(value))),
+    z.int().check(
+      z.minimum(1, { error: `must be between 1 and ${MAX_LIMIT}` }),
+      z.maximum(MAX_LIMIT, { error: `must be between 1 and ${MAX_LIMIT}` }),
+      z.meta({ description: `${noun} per page, 1–${MAX_LIMIT}.`, example: 100 }),
+    ),
+  );
+}
 
-function oneOf<const T extends readonly [string, ...string[]]>(values: T, description: string) {
+const limit = pageLimit('Sessions');
+
+/** A pagination token parameter. */
+export function nextTokenParameter(description: string) {
+  return z.string().check(
+    z.minLength(1, { error: 'must not be empty' }),
+    z.maxLength(MAX_NEXT_TOKEN_LENGTH, { error: 'is not a token this API issued' }),
+    z.meta({ description }),
+  );
+}
+
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T, description: string) {
   return z.enum(values, { error: `must be one of ${values.join(', ')}` }).check(z.meta({ description }));
 }
 
@@ -70,13 +84,7 @@ export const sessionQuerySchema = z.strictObject({
   reason: z.optional(text(256, 'Substring of the reason, case-sensitive.', 'INC-20931')),
   order: z._default(oneOf(SORT_ORDERS, 'By start date: newest first (desc) or oldest first (asc).'), 'desc'),
   limit: z._default(limit, DEFAULT_LIMIT),
-  nextToken: z.optional(
-    z.string().check(
-      z.minLength(1, { error: 'must not be empty' }),
-      z.maxLength(MAX_NEXT_TOKEN_LENGTH, { error: 'is not a token this API issued' }),
-      z.meta({ description: 'The nextToken of the previous page, with the same filters and order; limit and format may change.' }),
-    ),
-  ),
+  nextToken: z.optional(nextTokenParameter('The nextToken of the previous page, with the same filters and order; limit and format may change.')),
   format: z._default(
     oneOf(OUTPUT_FORMATS, 'json: {"sessions":[...],"nextToken"}; jsonl: one session per line; csv: RFC 4180 with a header row. jsonl and csv carry the token in the x-next-token header.'),
     'json',
@@ -126,7 +134,8 @@ export function parseSessionQuery(raw: RawParameters): SessionQuery {
   return query;
 }
 
-function assertKnownAndSingle(raw: RawParameters, allowed: readonly string[]): Record<string, string> {
+/** The parameters given once each, by name; an unknown or repeated one is a 400 naming it. */
+export function assertKnownAndSingle(raw: RawParameters, allowed: readonly string[]): Record<string, string> {
   const names = Object.keys(raw);
   const unknown = names.filter((name) => !allowed.includes(name));
   if (unknown.length > 0) {
@@ -145,7 +154,7 @@ function assertKnownAndSingle(raw: RawParameters, allowed: readonly string[]): R
   return single;
 }
 
-function describeIssue(issue: z.core.$ZodIssue, given: Record<string, string>): string {
+export function describeIssue(issue: z.core.$ZodIssue, given: Record<string, string>): string {
   const name = String(issue.path[0] ?? '');
   const value = given[name];
   const shown = value === undefined ? '' : ` (got ${quote(value)})`;

@@ -83,7 +83,8 @@ function singlePartition(value: string, empty: boolean): PartitionWalk {
   return { first: empty ? undefined : value, next: () => undefined, includes: (partition) => !empty && partition === value };
 }
 
-function monthWalk(range: ResolvedRange, order: SortOrder, empty: boolean): PartitionWalk {
+/** The month buckets of a range, in the requested order; none when the range is empty. */
+export function monthWalk(range: ResolvedRange, order: SortOrder, empty: boolean): PartitionWalk {
   const oldest = monthOf(range.from);
   // `to` is exclusive: a range ending at midnight on the 1st does not touch that month.
   const newest = monthOf(range.to - 1);

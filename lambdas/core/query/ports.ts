@@ -2,8 +2,11 @@
  * What the query core needs from the archive: one bounded read of one index partition at a time.
  * The DynamoDB adapter implements it with a single Query call; tests can hand in a plain array.
  */
+import type { ComplianceFinding } from '../compliance/finding';
 import type { SessionRecord, SourceScope } from '../session';
 import type { SweepState } from '../sweep-state';
+import type { PositionedItem } from './collect-page';
+import type { FindingFilter } from './findings-plan';
 import type { FilterCondition, IndexKind } from './plan';
 import type { SortOrder } from './parameters';
 
@@ -58,4 +61,25 @@ export interface SweepStateEntry {
 
 export interface CoverageReader {
   listSweepStates(): Promise<SweepStateEntry[]>;
+}
+
+/** One bounded read of one month of findings; positions are <startDate>#<sessionId> plus the item's sort key. */
+export interface FindingsPartitionRead {
+  /** `2026-11`. */
+  month: string;
+  keyRange: { lowest: string; highest: string };
+  conditions: readonly FindingFilter[];
+  order: SortOrder;
+  maxEvaluated: number;
+  startAfter?: IndexPosition;
+}
+
+export interface FindingsPartitionPage {
+  findings: PositionedItem<ComplianceFinding>[];
+  evaluated: number;
+  lastEvaluated?: IndexPosition;
+}
+
+export interface FindingIndexReader {
+  readFindingsPartition(read: FindingsPartitionRead): Promise<FindingsPartitionPage>;
 }

@@ -4,6 +4,7 @@
  * API actually sends.
  */
 import * as z from 'zod/mini';
+import { findingSchema } from '../compliance/finding';
 import { ACCESS_TYPES, SESSION_STATUSES, type SessionRecord } from '../session';
 
 const isoTime = (description: string) => z.string().check(z.meta({ description, format: 'date-time', example: '2026-01-15T09:30:00.000Z' }));
@@ -42,6 +43,11 @@ void sessionSchemaMatchesRecord;
 
 export const sessionsPageSchema = z.strictObject({
   sessions: z.array(sessionSchema),
+  nextToken: z.optional(described('Present when more may follow: pass it back, with the same filters and order, for the next page.')),
+});
+
+export const findingsPageSchema = z.strictObject({
+  findings: z.array(findingSchema),
   nextToken: z.optional(described('Present when more may follow: pass it back, with the same filters and order, for the next page.')),
 });
 

@@ -1,0 +1,76 @@
+/**
+ * The detail of every event, as zod schemas: docs/events.md describes them, the tests validate
+ * what the sweeper and the check really publish against them, and the compliance function parses
+ * its input with them. The session in `Session Archived` is the query API's Session JSON.
+ */
+import * as z from 'zod/mini';
+import { findingSchema } from '../compliance/finding';
+import { sessionSchema } from '../query/response-schemas';
+import { EVENT_SCHEMA_VERSION } from './event-types';
+
+const version = z.literal(EVENT_SCHEMA_VERSION);
+const isoTime = z.string().check(z.iso.datetime());
+const count = z.int().check(z.minimum(0));
+
+/** Optional text fields that may be cut to fit EventBridge's 256 KB entry limit. */
+export const TRIMMABLE_SESSION_FIELDS = ['details', 'reason'] as const;
+
+export const sessionArchivedDetailSchema = z.strictObject({
+  version,
+  /** `<sessionId>#<contentHash>`: the same archived state always has the same id. */
+  eventId: z.string().check(z.minLength(1)),
+  contentHash: z.string().check(z.minLength(1)),
+  /** The session reached Terminated or Failed: it will not change again. */
+  final: z.boolean(),
+  session: sessionSchema,
+  /** Fields shortened (or removed) to fit the entry limit; absent when nothing was. */
+  truncated: z.optional(z.array(z.enum(TRIMMABLE_SESSION_FIELDS))),
+});
+export type SessionArchivedDetail = z.infer<typeof sessionArchivedDetailSchema>;
+
+export const sweepCompletedDetailSchema = z.strictObject({
+  version,
+  /** `<source>#<accountId>#<region>@<startedAt>`. */
+  sweepId: z.string(),
+  source: z.string(),
+  accountId: z.string(),
+  region: z.string(),
+  startedAt: isoTime,
+  finishedAt: isoTime,
+  durationMs: count,
+  /** False when the sweep stopped before listing its whole range; the next one continues. */
+  complete: z.boolean(),
+  stoppedEarly: z.optional(z.literal('time-budget')),
+  sessionsSeen: count,
+  sessionsWritten: count,
+  sessionsUnchanged: count,
+  openSessions: count,
+  unresolvedOpen: count,
+  previousWatermark: z.nullable(isoTime),
+  watermark: z.nullable(isoTime),
+  gapsFound: count,
+  /** `Session Archived` events this sweep delivered, and those it left for a later sweep. */
+  sessionEvents: z.strictObject({ published: count, undelivered: count }),
+});
+export type SweepCompletedDetail = z.infer<typeof sweepCompletedDetailSchema>;
+
+export const coverageGapDetailSchema = z.strictObject({
+  version,
+  /** `<source>#<accountId>#<region>#<from>#<to>`. */
+  gapId: z.string(),
+  source: z.string(),
+  accountId: z.string(),
+  region: z.string(),
+  /** Sessions that started in [from, to) and ended were dropped by the source before any sweep read them. */
+  from: isoTime,
+  to: isoTime,
+  durationSeconds: count,
+  detectedAt: isoTime,
+});
+export type CoverageGapDetail = z.infer<typeof coverageGapDetailSchema>;
+
+export const complianceFindingDetailSchema = z.strictObject({
+  version,
+  finding: findingSchema,
+});
+export type ComplianceFindingDetail = z.infer<typeof complianceFindingDetailSchema>;

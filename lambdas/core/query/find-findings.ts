@@ -1,0 +1,60 @@
+/** `GET /findings` in the core: the same range defaults, bounded page walk and signed tokens as `/sessions`. */
+import type { ComplianceFinding } from '../compliance/finding';
+import type { Clock } from '../ports';
+import { collectItems, DEFAULT_WORK_BUDGET, type PageCursor, type WorkBudget } from './collect-page';
+import { resumeCursor } from './find-sessions';
+import { planFindingsQuery, type FindingsPlan } from './findings-plan';
+import { findingsQueryFingerprint, type FindingsQuery } from './findings-query';
+import { issueTokenFor, readTokenFor, type PageTokenContents, type PageTokenKey } from './page-token';
+import { resolveRange } from './plan';
+import type { FindingIndexReader } from './ports';
+
+export interface FindFindingsDeps {
+  reader: FindingIndexReader;
+  tokenKey: PageTokenKey;
+  clock: Clock;
+  budget?: WorkBudget;
+}
+
+export interface FindingsPage {
+  findings: ComplianceFinding[];
+  nextToken?: string;
+  work: { reads: number; evaluated: number };
+}
+
+export async function findFindings(query: FindingsQuery, deps: FindFindingsDeps): Promise<FindingsPage> {
+  const fingerprint = findingsQueryFingerprint(query);
+  let plan: FindingsPlan;
+  let start: PageCursor | undefined;
+  if (query.nextToken !== undefined) {
+    const contents = readTokenFor(query.nextToken, fingerprint, deps.tokenKey);
+    plan = planFindingsQuery(query, contents.range);
+    start = resumeCursor({ monthPartitioned: true, partitions: plan.partitions, keyRange: plan.keyRange }, contents);
+  } else {
+    plan = planFindingsQuery(query, resolveRange(query, deps.clock.now()));
+  }
+  const page = await collectItems(
+    { partitions: plan.partitions, filtered: plan.conditions.length > 0 },
+    query.limit,
+    start,
+    deps.budget ?? DEFAULT_WORK_BUDGET,
+    async (cursor, maxEvaluated) => {
+      const read = await deps.reader.readFindingsPartition({
+        month: cursor.partition,
+        keyRange: plan.keyRange,
+        conditions: plan.conditions,
+        order: plan.order,
+        maxEvaluated,
+        startAfter: cursor.after,
+      });
+      return { items: read.findings, evaluated: read.evaluated, lastEvaluated: read.lastEvaluated };
+    },
+  );
+  const result: FindingsPage = { findings: page.items, work: page.work };
+  if (page.next) {
+    const contents: PageTokenContents = { range: plan.range, partition: page.next.partition };
+    if (page.next.after) contents.after = page.next.after;
+    result.nextToken = issueTokenFor(fingerprint, contents, deps.tokenKey);
+  }
+  return result;
+}

@@ -1,0 +1,38 @@
+/**
+ * Findings live in the sparse `eventsAndFindings` index, partitioned by the month their session
+ * started and sorted by <startDate>#<sessionId>: a time range is a walk over month buckets, as for
+ * sessions. Rule, target and owner are filters (findings are few next to sessions); the work of
+ * each request is bounded the same way.
+ */
+import type { SortOrder } from './parameters';
+import type { FindingsQuery } from './findings-query';
+import { monthWalk, type PartitionWalk, type ResolvedRange } from './plan';
+import { toIso } from '../time';
+
+export interface FindingFilter {
+  field: 'rule' | 'target' | 'owner';
+  value: string;
+}
+
+export interface FindingsPlan {
+  /** Month buckets (`2026-11`) in walk order. */
+  partitions: PartitionWalk;
+  keyRange: { lowest: string; highest: string };
+  conditions: FindingFilter[];
+  order: SortOrder;
+  range: ResolvedRange;
+}
+
+export function planFindingsQuery(query: FindingsQuery, range: ResolvedRange): FindingsPlan {
+  const conditions: FindingFilter[] = [];
+  if (query.rule !== undefined) conditions.push({ field: 'rule', value: query.rule });
+  if (query.target !== undefined) conditions.push({ field: 'target', value: query.target });
+  if (query.owner !== undefined) conditions.push({ field: 'owner', value: query.owner });
+  return {
+    partitions: monthWalk(range, query.order, range.to <= range.from),
+    keyRange: { lowest: toIso(range.from), highest: toIso(range.to) },
+    conditions,
+    order: query.order,
+    range,
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * docs/events.md promises an example of every event: each example must be a valid EventBridge
+ * envelope whose detail matches that event's schema, and every detail type must have one.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
+import {
+  complianceFindingDetailSchema,
+  coverageGapDetailSchema,
+  sessionArchivedDetailSchema,
+  sweepCompletedDetailSchema,
+} from '../../lambdas/core/events/detail-schemas';
+import { DETAIL_TYPE, EVENT_SOURCE, type DetailType } from '../../lambdas/core/events/event-types';
+
+const SCHEMAS: Record<DetailType, z.core.$ZodType> = {
+  [DETAIL_TYPE.sessionArchived]: sessionArchivedDetailSchema,
+  [DETAIL_TYPE.sweepCompleted]: sweepCompletedDetailSchema,
+  [DETAIL_TYPE.coverageGapDetected]: coverageGapDetailSchema,
+  [DETAIL_TYPE.complianceFinding]: complianceFindingDetailSchema,
+};
+
+const page = readFileSync(join(__dirname, '..', '..', 'docs', 'events.md'), 'utf8');
+const examples = [...page.matchAll(/<!-- example: ([^>]+) -->\s*```json\n([\s\S]*?)```/g)].map((match) => ({
+  name: match[1]?.trim() ?? '',
+  event: JSON.parse(match[2] ?? '') as Record<string, unknown>,
+}));
+
+describe('docs/events.md', () => {
+  it('has one example for every detail type', () => {
+    expect(examples.map((example) => example.name).sort()).toEqual(Object.values(DETAIL_TYPE).sort());
+  });
+
+  it.each(examples.map((example) => [example.name, example.event] as const))('shows a valid %s event', (name, event) => {
+    expect(event).toMatchObject({ version: '0', source: EVENT_SOURCE, 'detail-type': name });
+    expect(z.safeParse(SCHEMAS[name as DetailType], event.detail).error?.issues ?? []).toEqual([]);
+  });
+});
