@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Vitest defaults to cores - 1 workers: one on a 2-core machine. Files are mostly I/O-bound.
+    maxWorkers: 2,
   },
 });

@@ -235,8 +235,10 @@ export interface LocalEventsOptions {
   /** The account and region the envelopes carry. */
   accountId: string;
   region: string;
-  /** One line per finding and per event a target failed to take (without the newline). */
+  /** One line per event a target failed to take (without the newline), and per finding with `printFindings`. */
   print?: (line: string) => void;
+  /** Print every finding as it is made (off by default: `GET /findings` lists them). */
+  printFindings?: boolean;
   clock?: Clock;
 }
 
@@ -267,7 +269,7 @@ export function wireLocalEvents(options: LocalEventsOptions): LocalEvents {
     clock: options.clock ?? systemClock,
   });
   bus.addRule('compliance-check', [DETAIL_TYPE.sessionArchived], check);
-  if (print) {
+  if (print && options.printFindings) {
     bus.addRule('print-findings', [DETAIL_TYPE.complianceFinding], async (event) => {
       const { finding } = event.detail as { finding: { rule: string; sessionId: string; message: string } };
       print(`finding ${finding.rule}: ${finding.sessionId}: ${finding.message}`);

@@ -16,7 +16,9 @@ import type { SourceScope } from '../lambdas/core/session';
 import { sweep, type SweepSummary } from '../lambdas/core/sweep';
 import { DAY_MS } from '../lambdas/core/time';
 import { startApiService } from '../bin/commands/api';
+import type { EventSink } from '../lambdas/core/events/ports';
 import { startEmbeddedStore } from './embedded-store';
+import { assertTableSupportsEvents, readComplianceRulesFromCdkJson, wireLocalEvents } from './in-process-bus';
 import { EMULATED_ACCOUNT_ID, SystemClock, startSsmEmulator, type SsmEmulator } from './ssm-emulator';
 
 export interface LocalStackOptions {
@@ -89,6 +91,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const documents = createDocumentClient({ region, endpoint: store.endpoint });
     started.push(async () => documents.destroy());
     await ensureTable(documents, options.tableName, storePath);
+    await assertTableSupportsEvents(documents, options.tableName).catch((error: unknown) => {
+      throw new LocalStackStartError(`${storePath}: ${error instanceof Error ? error.message : String(error)}`);
+    });
 
     let kind: SsmSourceKind;
     let ssmEndpoint: string;
@@ -115,6 +120,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const ssm = createSsmClient({ region, endpoint: kind === 'aws' ? undefined : ssmEndpoint });
     started.push(async () => ssm.destroy());
     const source = new SsmSessionSource({ client: ssm, accountId, region });
+    // Events go to an in-process bus; the compliance checks (cdk.json rules) write findings.
+    const events = wireLocalEvents({ documents, tableName: options.tableName, rules: readComplianceRulesFromCdkJson(), accountId, region, print: options.print });
+    started.push(() => events.settled());
 
     const api = await listen('--api-port', options.apiPort, () =>
       startApiService({ table: options.tableName, dynamodbEndpoint: store.endpoint, port: options.apiPort, host: options.apiHost ?? '127.0.0.1', region }),
@@ -125,7 +133,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       intervalMs: options.sweepIntervalMs,
       print: options.print,
       beforeSweep: () => feed?.fillUntil(Date.now()),
-      runSweep: (shouldStop) => runOneSweep(source, documents, options.tableName, shouldStop, options.print),
+      runSweep: (shouldStop) => runOneSweep(source, documents, options.tableName, events.sink, shouldStop, options.print),
     });
     sweeper.start();
     started.push(() => sweeper.stop());
@@ -154,12 +162,13 @@ async function runOneSweep(
   source: SsmSessionSource,
   documents: DynamoDBDocumentClient,
   tableName: string,
+  events: EventSink,
   shouldStop: () => boolean,
   print: (line: string) => void,
 ): Promise<SweepSummary> {
   const logger: CoreLogger = { info: () => undefined, warn: (message) => print(`sweep warning: ${message}`) };
   return sweep(
-    { source, store: new DynamoArchiveStore({ client: documents, tableName }), clock: systemClock, logger },
+    { source, store: new DynamoArchiveStore({ client: documents, tableName }), clock: systemClock, logger, events },
     // No deadline locally, except when asked to stop: then the sweep ends before its next page.
     { remainingTimeMs: () => (shouldStop() ? 0 : Number.POSITIVE_INFINITY) },
   );

@@ -9,12 +9,13 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createDocumentClient } from '../../lambdas/adapters/clients';
 import { DynamoSessionReader } from '../../lambdas/adapters/dynamodb-session-reader';
 import { createApiHandler } from '../../lambdas/api/app';
+import { DynamoFindingsReader } from '../../lambdas/adapters/dynamodb-findings-reader';
 import { ConfigError, METRICS_NAMESPACE, readApiConfig, type ApiConfig } from '../../lambdas/api/config';
 import { startLocalApiServer, type LocalApiServer } from '../../local/api-server';
 
 export const API_USAGE = `Usage: session-archive api --table <name> [options]
 
-Serves the auditor query API (GET /sessions, /sessions/{id}, /coverage, /openapi.json) over an
+Serves the auditor query API (GET /sessions, /sessions/{id}, /findings, /coverage, /openapi.json) over an
 existing archive table until Ctrl-C / SIGTERM. No authorization is checked: bind it to loopback.
 
 Options:
@@ -117,6 +118,7 @@ export async function startApiService(options: Omit<ApiCommandOptions, 'help'>):
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const handler = createApiHandler({
     reader: new DynamoSessionReader({ client, tableName: config.tableName }),
+    findings: new DynamoFindingsReader({ client, tableName: config.tableName }),
     tokenSecret: config.tokenSecret,
     logger: new Logger({ serviceName: config.serviceName, logLevel: process.env.POWERTOOLS_LOG_LEVEL === undefined ? 'WARN' : undefined }),
     metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: config.serviceName }),

@@ -199,4 +199,16 @@ describe('startLocalStack', () => {
     expect(listed.length).toBeGreaterThan(1500);
     expect(listed.filter((id) => !archivedOnce.has(id))).toEqual([]);
   });
+
+  it('runs the compliance checks on the archived sessions and serves their findings', async () => {
+    expect(stack).toBeDefined();
+    const apiUrl = (stack as LocalStack).apiUrl;
+    // cdk.json's rules flag sessions longer than 12 hours; the seeded month has some.
+    await until(async () => ((await (await fetch(`${apiUrl}/findings?limit=10`)).json()) as { findings: unknown[] }).findings.length > 0);
+    const page = (await (await fetch(`${apiUrl}/findings?rule=max-duration&limit=5`)).json()) as { findings: Array<{ rule: string; sessionId: string }> };
+    expect(page.findings.length).toBeGreaterThan(0);
+    for (const finding of page.findings) expect(finding.rule).toBe('max-duration');
+    const archived = new Set(await archivedIds(apiUrl));
+    for (const finding of page.findings) expect(archived.has(finding.sessionId)).toBe(true);
+  });
 });
