@@ -8,6 +8,7 @@ Commands:
   local       run the whole archive on this machine (npm start): store, SSM emulator, sweeper, API
   query       query archived sessions through the API (local or deployed) and print them
   export      export every matching session to CSV, JSON Lines or JSON, following pages to the end
+  findings    export compliance findings (rule breaches) through the API
   sweep       run one sweep of SSM Session Manager history into an archive table
   api         serve the query API over an existing archive table
   emulator    run the local SSM Session Manager emulator
@@ -21,6 +22,7 @@ Run 'session-archive <command> --help' for a command's options.
 type CommandModules = {
   local: typeof import('./commands/local');
   query: typeof import('./commands/query');
+  findings: typeof import('./commands/findings');
   sweep: typeof import('./commands/sweep');
   api: typeof import('./commands/api');
   emulator: typeof import('./commands/emulator');
@@ -32,6 +34,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   local: (argv) => load('local').runLocalCommand(argv),
   query: (argv) => load('query').runQueryCommand(argv),
   export: (argv) => load('query').runExportCommand(argv),
+  findings: (argv) => load('findings').runFindingsCommand(argv),
   sweep: (argv) => load('sweep').runSweepCommand(argv),
   api: (argv) => load('api').runApiCommand(argv),
   emulator: (argv) => load('emulator').runEmulatorCommand(argv),

@@ -3,7 +3,9 @@
  * sweep followed by another, the emulator's sessions being the same on every start, and a stop in
  * the middle of the first sweep that the next start completes without losing anything.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { cleanEnv, runCli } from '../support/cli-process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { paginateDescribeSessions } from '@aws-sdk/client-ssm';
@@ -210,5 +212,18 @@ describe('startLocalStack', () => {
     for (const finding of page.findings) expect(finding.rule).toBe('max-duration');
     const archived = new Set(await archivedIds(apiUrl));
     for (const finding of page.findings) expect(archived.has(finding.sessionId)).toBe(true);
+
+    // The same findings through the CLI, as CSV in a file.
+    const out = join(dataDir, 'findings.csv');
+    const cli = await runCli(['findings', '--api', apiUrl, '--rule', 'max-duration', '--out', out], cleanEnv());
+    expect(cli.stderr).not.toMatch(/Error/);
+    expect(cli.code).toBe(0);
+    const rows = parse(readFileSync(out, 'utf8'), { columns: true }) as Array<Record<string, string>>;
+    expect(rows.length).toBeGreaterThanOrEqual(page.findings.length);
+    expect(new Set(rows.map((row) => row.rule))).toEqual(new Set(['max-duration']));
+
+    const bad = await runCli(['findings', '--api', apiUrl, '--format', 'xml'], cleanEnv());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--format must be one of csv, jsonl, json');
   });
 });
