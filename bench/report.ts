@@ -268,7 +268,7 @@ export function buildRows(results: BenchResults): { rows: Row[]; misses: Miss[] 
         {
           section: 'Query',
           measure: `${sizeLabel(size.size)} archive, ${kind.kind}: read amplification (evaluated / returned)`,
-          value: `${fixed(kind.readAmplification)} (${fixed(kind.handler.evaluatedPerRequest, 0)} / ${fixed(kind.handler.returnedPerRequest, 0)})`,
+          value: `${fixed(kind.readAmplification)} (${int(kind.handler.evaluatedPerRequest)} / ${int(kind.handler.returnedPerRequest)})`,
           reference: filtered ? `Scan ${fixed(scanAmplification, 1)}` : `limit 1.0; Scan ${fixed(scanAmplification, 1)}`,
           ratio: fixed(kind.readAmplification / scanAmplification, 4),
           verdict: filtered ? (kind.readAmplification < scanAmplification ? 'meets' : 'misses') : kind.readAmplification <= 1.0001 ? 'meets' : 'misses',
@@ -431,8 +431,9 @@ export function renderMarkdown(results: BenchResults, rows: readonly Row[], miss
       .join(', ')}) |`,
     '',
     'Every number is a ratio to its limit or to a baseline measured in the same run, so that it',
-    'holds on a noisy machine (other jobs shared these 2 cores). Seeded: the emulator sessions, the',
-    'query archives and the request mixes are the same on every run.',
+    'holds on a noisy machine (see the load average above: other jobs may share the cores).',
+    'Seeded: the emulator sessions, the query archives and the request mixes are the same on',
+    'every run.',
     '',
     '| part | measure | value | limit / baseline | ratio | verdict |',
     '|---|---|---|---|---|---|',
@@ -443,7 +444,7 @@ export function renderMarkdown(results: BenchResults, rows: readonly Row[], miss
     ...(misses.length === 0 ? ['Nothing missed its target in this run.'] : misses.map((miss) => `- **${escapeCell(miss.measure)}**: ${miss.reason}`)),
     '',
     ...detailSections(results),
-    ...METHOD,
+    ...methodSection(results),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -462,7 +463,7 @@ function detailSections(results: BenchResults): string[] {
   lines.push('| run | ours: SSM calls | ours: session writes + checkpoint writes | naive: SSM calls | naive: item writes |');
   lines.push('|---|---|---|---|---|');
   for (const run of results.naive.runs) {
-    lines.push(`| ${run.run}${run.run === 1 ? ' (backfill)' : ''} | ${run.ours.ssmCalls} | ${run.ours.sessionWrites} + ${run.ours.checkpointWrites} | ${run.naive.ssmCalls} | ${int(run.naive.itemWrites)} |`);
+    lines.push(`| ${run.run}${run.run === 1 ? ' (backfill)' : ''} | ${run.ours.ssmCalls} | ${int(run.ours.sessionWrites)} + ${run.ours.checkpointWrites} | ${run.naive.ssmCalls} | ${int(run.naive.itemWrites)} |`);
   }
   lines.push('', '### Query archives', '');
   lines.push('| sessions | seeding | query | handler p50 / p99 | evaluated / returned per page | Scan p50 | Scan evaluated / returned per page | requests (handler / Scan) |');
@@ -472,7 +473,7 @@ function detailSections(results: BenchResults): string[] {
     const seeding = size.cached ? `cached (seeded ${size.seeding?.at.slice(0, 10) ?? 'earlier'}: ${cost})` : `this run: ${cost}`;
     for (const kind of size.kinds) {
       lines.push(
-        `| ${int(size.size)} | ${seeding} | ${kind.kind} | ${ms(kind.handler.p50Ms)} / ${ms(kind.handler.p99Ms)} | ${fixed(kind.handler.evaluatedPerRequest, 0)} / ${fixed(kind.handler.returnedPerRequest, 0)} | ${ms(kind.scan.p50Ms)} | ${int(kind.scan.evaluatedPerRequest)} / ${fixed(kind.scan.returnedPerRequest, 0)} | ${kind.handler.requests} / ${kind.scan.requests} |`,
+        `| ${int(size.size)} | ${seeding} | ${kind.kind} | ${ms(kind.handler.p50Ms)} / ${ms(kind.handler.p99Ms)} | ${int(kind.handler.evaluatedPerRequest)} / ${int(kind.handler.returnedPerRequest)} | ${ms(kind.scan.p50Ms)} | ${int(kind.scan.evaluatedPerRequest)} / ${fixed(kind.scan.returnedPerRequest, 0)} | ${kind.handler.requests} / ${kind.scan.requests} |`,
       );
     }
   }
@@ -488,54 +489,59 @@ function detailSections(results: BenchResults): string[] {
   return lines;
 }
 
-const METHOD: readonly string[] = [
-  '## How each number is measured',
-  '',
-  '- **Backfills** (`bench/sweep-backfill.ts`, `bench/child-sweep.ts`): the SSM emulator',
-  '  (`bench/emulator-process.ts`, generator seed 1, sessions over the 30 days before a fixed',
-  '  instant, about 5% still open), dynalite in memory (`bench/dynalite-process.ts`) and the',
-  '  sweeper each run in their own process. The sweeper uses the production adapters',
-  "  (`SsmSessionSource` with the Lambda's SSM client settings, `DynamoArchiveStore`) and",
-  "  `sweep()`; requests are counted at the SDK, retries included. The emulator's clock stands",
-  '  still, so no session changes between the backfill and the sweep with nothing new. The',
-  '  re-sweep deletes the checkpoint, so the whole window is listed again and every record is',
-  '  found unchanged. Open sessions are listed in Active on every sweep, so a sweep with nothing',
-  '  new costs one History page plus one Active page per 200 open sessions (2 calls while at',
-  '  most 200 sessions are open).',
-  '- **Throughput**: sessions seen / wall time of the backfill. The raw baseline writes archive',
-  "  items (the store's exact shape) with BatchWriteItem, 25 per request and 8 requests in",
-  '  flight, into another table of the same dynalite process, once just before the sweeper',
-  '  starts and once right after its sweeps; the baseline is the mean of the two, because a',
-  "  backfill takes minutes and a shared machine's load drifts meanwhile. The time waiting for",
-  '  SSM is measured around every page the source fetches. "Store alone" calls',
-  '  `archiveSessions` with pages of 200 new sessions, no SSM, after the sweeps.',
-  '- **Memory**: `VmHWM` of the sweeper process (Linux), read as soon as the backfill returns;',
-  '  the emulator and dynalite hold their data in other processes. "RSS after load" is the',
-  '  process after importing its modules (Node, tsx and the AWS SDK), before the sweep.',
-  '- **Naive baseline** (`bench/naive-sweeper.ts`): a full-sync sweeper lists Active and the',
-  '  whole History window (no InvokedAfter) on every run and writes every session it sees with',
-  '  BatchWriteItem. It and `sweep()` share one emulator whose sessions keep arriving at the',
-  '  same rate; the clock moves 15 minutes (the deployed schedule) between runs.',
-  '- **Query** (`bench/query.ts`): archives of synthetic sessions over two years (the same span',
-  '  at every size; 2,000 targets and 300 owners, skewed), written with BatchWriteItem in the',
-  "  store's exact item shape: every run first writes probe sessions through",
-  '  `DynamoArchiveStore` and fails if the bench builds a different item. The archives live in',
-  '  `.bench-cache/` (dynalite on disk) and are reused while the generator and the item shape',
-  '  are unchanged; "cached" in the seeding column means this run reused one, with what seeding',
-  '  it cost. Why cached rather than a smaller top size: dynalite takes about 2,500',
-  '  BatchWriteItem items/s, so seeding 1M sessions takes about 7 minutes, which does not fit',
-  '  the 10-minute budget next to the 100k backfill. The first full run seeds it (or',
-  '  `npm run bench -- --prepare` does, alone). The handler is `createApiHandler` with the real',
-  '  `DynamoSessionReader`, called in this process with API Gateway proxy events; dynalite runs',
-  '  in its own process. Pages of 100. The Scan baseline pages through the table with the same',
-  '  filters as a FilterExpression until it holds 100 matches: it is generous, because those',
-  '  are 100 arbitrary matches, not the newest 100 the API returns (which a Scan could only find',
-  '  by reading the whole table).',
-  '- **Cold start** (`bench/cold-start.ts`): esbuild with the options of',
-  '  `lib/archive-function.ts` (ESM, node24 target, minify, source maps without sources',
-  '  content, `mainFields: module,main`, AWS SDK bundled), mirrored because the construct passes',
-  '  them inline (the bench checks the construct still spells each one); the naive bundle has',
-  '  no minify and no tree shaking. Each `import()` runs in a fresh `node` with only the',
-  '  environment the handler checks at load; deployed and naive runs alternate.',
-  '',
-];
+function methodSection(results: BenchResults): string[] {
+  const largest = results.query[results.query.length - 1];
+  const seedCost = largest?.seeding
+    ? `seeding the ${sizeLabel(largest.size)} archive took ${fixed(largest.seeding.seconds, 0)} s (${int(largest.seeding.itemsPerSecond)} BatchWriteItem items/s)`
+    : 'seeding the largest archive takes several minutes';
+  return [
+    '## How each number is measured',
+    '',
+    '- **Backfills** (`bench/sweep-backfill.ts`, `bench/child-sweep.ts`): the SSM emulator',
+    '  (`bench/emulator-process.ts`, generator seed 1, sessions over the 30 days before a fixed',
+    '  instant, about 5% still open), dynalite in memory (`bench/dynalite-process.ts`) and the',
+    '  sweeper each run in their own process. The sweeper uses the production adapters',
+    "  (`SsmSessionSource` with the Lambda's SSM client settings, `DynamoArchiveStore`) and",
+    "  `sweep()`; requests are counted at the SDK, retries included. The emulator's clock stands",
+    '  still, so no session changes between the backfill and the sweep with nothing new. The',
+    '  re-sweep deletes the checkpoint, so the whole window is listed again and every record is',
+    '  found unchanged. Open sessions are listed in Active on every sweep, so a sweep with nothing',
+    '  new costs one History page plus one Active page per 200 open sessions (2 calls while at',
+    '  most 200 sessions are open).',
+    '- **Throughput**: sessions seen / wall time of the backfill. The raw baseline writes archive',
+    "  items (the store's exact shape) with BatchWriteItem, 25 per request and 8 requests in",
+    '  flight, into another table of the same dynalite process, once just before the sweeper',
+    '  starts and once right after its sweeps; the baseline is the mean of the two, because a',
+    "  backfill takes minutes and a shared machine's load drifts meanwhile. The time waiting for",
+    '  SSM is measured around every page the source fetches. "Store alone" calls',
+    '  `archiveSessions` with pages of 200 new sessions, no SSM, after the sweeps.',
+    '- **Memory**: `VmHWM` of the sweeper process (Linux), read as soon as the backfill returns;',
+    '  the emulator and dynalite hold their data in other processes. "RSS after load" is the',
+    '  process after importing its modules (Node, tsx and the AWS SDK), before the sweep.',
+    '- **Naive baseline** (`bench/naive-sweeper.ts`): a full-sync sweeper lists Active and the',
+    '  whole History window (no InvokedAfter) on every run and writes every session it sees with',
+    '  BatchWriteItem. It and `sweep()` share one emulator whose sessions keep arriving at the',
+    '  same rate; the clock moves 15 minutes (the deployed schedule) between runs.',
+    '- **Query** (`bench/query.ts`): archives of synthetic sessions over two years (the same span',
+    '  at every size; 2,000 targets and 300 owners, skewed), written with BatchWriteItem in the',
+    "  store's exact item shape: every run first writes probe sessions through",
+    '  `DynamoArchiveStore` and fails if the bench builds a different item. The archives live in',
+    '  `.bench-cache/` (dynalite on disk) and are reused while the generator and the item shape',
+    '  are unchanged; "cached" in the seeding column means this run reused one, with what seeding',
+    `  it cost. Why cached rather than a smaller top size: ${seedCost} on this machine,`,
+    '  which does not fit the 10-minute budget next to the 100k backfill. The first full run',
+    '  seeds it (or `npm run bench -- --prepare` does, alone). The handler is `createApiHandler` with the real',
+    '  `DynamoSessionReader`, called in this process with API Gateway proxy events; dynalite runs',
+    '  in its own process. Pages of 100. The Scan baseline pages through the table with the same',
+    '  filters as a FilterExpression until it holds 100 matches: it is generous, because those',
+    '  are 100 arbitrary matches, not the newest 100 the API returns (which a Scan could only find',
+    '  by reading the whole table).',
+    '- **Cold start** (`bench/cold-start.ts`): esbuild with the options of',
+    '  `lib/archive-function.ts` (ESM, node24 target, minify, source maps without sources',
+    '  content, `mainFields: module,main`, AWS SDK bundled), mirrored because the construct passes',
+    '  them inline (the bench checks the construct still spells each one); the naive bundle has',
+    '  no minify and no tree shaking. Each `import()` runs in a fresh `node` with only the',
+    '  environment the handler checks at load; deployed and naive runs alternate.',
+    '',
+  ];
+}

@@ -4,8 +4,9 @@
  * naive baselines, prints a table and writes docs/benchmarks.md. Not part of `npm test`; it
  * measures and reports, it asserts nothing about timing.
  *
- * The first full run also seeds the 1M-session query archive into .bench-cache/ (about 7 minutes
- * on dynalite); later runs reuse it and say "cached". `npm run bench -- --prepare` does only that.
+ * The first full run also seeds the 1M-session query archive into .bench-cache/ (7 to 14 minutes
+ * on dynalite, depending on the machine's load); later runs reuse it and say "cached".
+ * `npm run bench -- --prepare` does only that.
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -19,7 +20,7 @@ import { describeMachine, errorText, progress, PROJECT_ROOT } from './support';
 import { runBackfill, type BackfillRun } from './sweep-backfill';
 
 interface Plan {
-  /** Backfill sizes; throughput baselines are measured on the listed ones. */
+  /** Backfill sizes; the raw-write and store-alone baselines run with those marked. */
   backfills: { sessions: number; throughputBaselines: boolean }[];
   rawItems: number;
   storeItems: number;
