@@ -2,13 +2,12 @@
  * What every benchmark part shares: child processes that speak one JSON line at a time, the
  * request counter, the statistics, and the machine description that goes into the report.
  */
+import { countRequests } from '../local/request-counter';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SSMClient } from '@aws-sdk/client-ssm';
 
 export const PROJECT_ROOT = join(__dirname, '..');
 /** Seeded data is kept here between runs (gitignored). */
@@ -111,20 +110,6 @@ export async function startJsonLineChild<Ready>(script: string, args: readonly s
   };
 }
 
-/** Counts every request a client sends, by operation name, retries included (counted at the SDK). */
-export function countRequests(client: SSMClient | DynamoDBClient): Record<string, number> {
-  const counts: Record<string, number> = {};
-  (client.middlewareStack as SSMClient['middlewareStack']).add(
-    (next, context) => async (args) => {
-      const name = String((context as { commandName?: string }).commandName);
-      counts[name] = (counts[name] ?? 0) + 1;
-      return next(args);
-    },
-    { step: 'finalizeRequest', name: 'benchCountRequests', override: true },
-  );
-  return counts;
-}
-
 export function snapshot(counts: Readonly<Record<string, number>>): Record<string, number> {
   return { ...counts };
 }
@@ -197,3 +182,5 @@ export function describeMachine(): MachineInfo {
 export function errorText(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
+
+export { countRequests };

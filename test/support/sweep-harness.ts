@@ -2,6 +2,7 @@
  * A real sweep rig for tests: the SSM emulator and dynalite over HTTP, the real SDK clients,
  * and counters on each client so a test can count requests by operation.
  */
+import { countRequests } from '../../local/request-counter';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { ConfiguredRetryStrategy } from '@smithy/util-retry';
@@ -19,20 +20,6 @@ import { ManualClock, startSsmEmulator, type EmulatedSession, type EmulatorOptio
 export const ACCOUNT_ID = '123456789012';
 export const REGION = 'eu-west-1';
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-
-/** Counts every request a client sends, by operation name, retries included. */
-export function countRequests(client: SSMClient | DynamoDBClient): Record<string, number> {
-  const counts: Record<string, number> = {};
-  (client.middlewareStack as SSMClient['middlewareStack']).add(
-    (next, context) => async (args) => {
-      const name = String((context as { commandName?: string }).commandName);
-      counts[name] = (counts[name] ?? 0) + 1;
-      return next(args);
-    },
-    { step: 'finalizeRequest', name: 'countRequests', override: true },
-  );
-  return counts;
-}
 
 export interface SweepRig {
   emulator: SsmEmulator;
@@ -161,3 +148,5 @@ export async function diffArchive(rig: SweepRig): Promise<string[]> {
   }
   return problems;
 }
+
+export { countRequests };
