@@ -16,8 +16,12 @@ export interface SweeperConfig {
   readonly dynamodbEndpoint?: string;
   /** How long SSM keeps ended sessions (HISTORY_RETENTION_DAYS, default 30). */
   readonly historyRetentionDays: number;
-  /** When set, archived items expire this many days after the session started (RETENTION_DAYS, table TTL). */
+  /** When set, archived items expire this many days after the session ended (RETENTION_DAYS, table TTL). */
   readonly retentionDays?: number;
+  /** How far below the last complete listing each History listing starts (OVERLAP_MINUTES, default 60). */
+  readonly overlapMinutes: number;
+  /** How often a reconciliation lists everything SSM holds (RECONCILE_EVERY_HOURS, default 24). */
+  readonly reconcileEveryHours: number;
   /** Powertools service name: the `service` dimension of every metric (POWERTOOLS_SERVICE_NAME). */
   readonly serviceName: string;
   /** The EventBridge bus the sweep publishes to (EVENT_BUS_NAME); no events when absent. */
@@ -28,6 +32,8 @@ export interface SweeperConfig {
 
 export const DEFAULT_HISTORY_RETENTION_DAYS = 30;
 export const DEFAULT_SERVICE_NAME = 'session-archive-sweeper';
+export const DEFAULT_OVERLAP_MINUTES = 60;
+export const DEFAULT_RECONCILE_EVERY_HOURS = 24;
 
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
@@ -51,11 +57,11 @@ export function readSweeperConfig(env: Env): SweeperConfig {
     if (value === undefined) problems.push(`${key} is required`);
     return value ?? '';
   };
-  const positiveInteger = (key: string): number | undefined => {
+  const positiveInteger = (key: string, unit = 'days'): number | undefined => {
     const value = optional(key);
     if (value === undefined) return undefined;
     if (!/^\d+$/.test(value) || Number(value) < 1) {
-      problems.push(`${key} must be a positive whole number of days, got "${value}"`);
+      problems.push(`${key} must be a positive whole number of ${unit}, got "${value}"`);
       return undefined;
     }
     return Number(value);
@@ -79,6 +85,11 @@ export function readSweeperConfig(env: Env): SweeperConfig {
   if (retentionDays !== undefined && retentionDays < historyRetentionDays) {
     problems.push(`RETENTION_DAYS (${retentionDays}) must be at least HISTORY_RETENTION_DAYS (${historyRetentionDays}): the archive must outlive the source's own history`);
   }
+  const overlapMinutes = positiveInteger('OVERLAP_MINUTES', 'minutes') ?? DEFAULT_OVERLAP_MINUTES;
+  const reconcileEveryHours = positiveInteger('RECONCILE_EVERY_HOURS', 'hours') ?? DEFAULT_RECONCILE_EVERY_HOURS;
+  if (reconcileEveryHours >= historyRetentionDays * 24) {
+    problems.push(`RECONCILE_EVERY_HOURS (${reconcileEveryHours}) must be shorter than the source's window (${historyRetentionDays * 24} hours)`);
+  }
   const serviceName = optional('POWERTOOLS_SERVICE_NAME') ?? DEFAULT_SERVICE_NAME;
   const eventBusName = optional('EVENT_BUS_NAME');
   if (eventBusName !== undefined && !EVENT_BUS_PATTERN.test(eventBusName)) problems.push(`EVENT_BUS_NAME "${eventBusName}" is not an EventBridge bus name or ARN`);
@@ -89,6 +100,8 @@ export function readSweeperConfig(env: Env): SweeperConfig {
     tableName,
     region,
     historyRetentionDays,
+    overlapMinutes,
+    reconcileEveryHours,
     serviceName,
     ...(accountId === undefined ? {} : { accountId }),
     ...(ssmEndpoint === undefined ? {} : { ssmEndpoint }),

@@ -14,6 +14,7 @@ import { createEventBridgeClient, EventBridgePublisher } from '../adapters/event
 import { SsmSessionSource } from '../adapters/ssm-session-source';
 import { systemClock, type CoreLogger } from '../core/ports';
 import { sweep, type SweepSummary } from '../core/sweep';
+import { HOUR_MS, MINUTE_MS } from '../core/time';
 import { accountIdFromFunctionArn, readSweeperConfig } from './config';
 import { METRICS_NAMESPACE, recordSweepMetrics } from './metrics';
 
@@ -48,8 +49,12 @@ async function sweepOnce(_event: unknown, context: Context): Promise<SweepSummar
   });
   const summary = await sweep(
     { source, store, clock: systemClock, logger: coreLogger, ...(events ? { events } : {}) },
-    // The core stops fetching pages while enough time is left to store them and checkpoint.
-    { remainingTimeMs: () => context.getRemainingTimeInMillis() },
+    {
+      // The core stops fetching pages while enough time is left to store them and checkpoint.
+      remainingTimeMs: () => context.getRemainingTimeInMillis(),
+      overlapMs: config.overlapMinutes * MINUTE_MS,
+      reconcileEveryMs: config.reconcileEveryHours * HOUR_MS,
+    },
   );
   recordSweepMetrics(metrics, summary);
   return summary;
