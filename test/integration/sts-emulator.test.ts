@@ -4,6 +4,7 @@
  * faults a member can have, and credentials that tell their account.
  */
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type AssumeRoleCommandInput } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EmulatedOrganization } from '../../local/emulators/organization-model';
 import { accountOfAccessKey, startStsEmulator, type StsEmulator } from '../../local/emulators/sts';
@@ -19,7 +20,7 @@ let organization: EmulatedOrganization;
 let sts: StsEmulator;
 let member: string;
 
-function stsClient(credentials = HUB_KEY, maxAttempts = 1): STSClient {
+function stsClient(credentials: AwsCredentialIdentity = HUB_KEY, maxAttempts = 1): STSClient {
   return new STSClient({ region: 'eu-west-1', endpoint: sts.endpoint, credentials, maxAttempts });
 }
 
