@@ -35,6 +35,8 @@ export interface EmulatedAccount {
   /** undefined: the account has no member role (StackSet not deployed there). */
   role: MemberRole | undefined;
   assumeRoleFault: AssumeRoleFault | undefined;
+  /** Opt-in regions this account has not enabled (or disabled): its calls there are refused. */
+  disabledRegions: Set<string>;
 }
 
 export interface OrganizationalUnit {
@@ -52,6 +54,7 @@ export interface AccountSpec {
   state?: AccountState;
   /** null: no member role. Default: the default role, trusting the hub principal. */
   role?: Partial<MemberRole> | null;
+  disabledRegions?: string[];
 }
 
 export interface OrganizationOptions {
@@ -124,6 +127,7 @@ export class EmulatedOrganization {
       joinedMs: this.now(),
       role: spec.role === null ? undefined : this.role(spec.role ?? {}),
       assumeRoleFault: undefined,
+      disabledRegions: new Set(spec.disabledRegions ?? []),
     };
     this.members.set(id, account);
     return account;
@@ -178,6 +182,18 @@ export class EmulatedOrganization {
 
   setAssumeRoleFault(accountId: string, fault: AssumeRoleFault | undefined): void {
     this.require(accountId).assumeRoleFault = fault;
+  }
+
+  /** An emulated service in `region` answers this account as AWS does for a region it has not enabled. */
+  setRegionEnabled(accountId: string, region: string, enabled: boolean): void {
+    const regions = this.require(accountId).disabledRegions;
+    if (enabled) regions.delete(region);
+    else regions.add(region);
+  }
+
+  /** Whether the account may use the region; accounts outside the organisation (the hub's own, say) may use all. */
+  isRegionEnabled(accountId: string, region: string): boolean {
+    return !this.members.get(accountId)?.disabledRegions.has(region);
   }
 
   /** The principal ARN behind an access key id; undefined for a key nobody holds. */
