@@ -201,3 +201,30 @@ function stringList(key: string, value: unknown, pattern: RegExp, what: string, 
   });
   return items;
 }
+
+/**
+ * The context values that parse back to this configuration: how a checked configuration travels
+ * (as JSON) from synth to the planner, which checks it again at its cold start.
+ */
+export function toRawTargetsContext(config: TargetsConfig): RawTargetsContext {
+  switch (config.mode) {
+    case 'hub':
+      return {};
+    case 'targets':
+      return { targets: config.targets.map((target) => ({ ...target })) };
+    case 'organization': {
+      const rootId = config.parentIds.find((id) => ROOT_ID_PATTERN.test(id));
+      const unitIds = config.parentIds.filter((id) => id !== rootId);
+      return {
+        organization: {
+          ...(rootId === undefined ? {} : { rootId }),
+          ...(unitIds.length === 0 ? {} : { organizationalUnitIds: unitIds }),
+          excludeAccounts: config.excludeAccounts,
+          memberRoleName: config.memberRoleName,
+          ...(config.externalId === undefined ? {} : { externalId: config.externalId }),
+          ...(config.regions === undefined ? {} : { regions: config.regions }),
+        },
+      };
+    }
+  }
+}

@@ -1,7 +1,7 @@
 /** The targets configuration (context keys `organization` and `targets`) and target keys. */
 import { describe, expect, it } from 'vitest';
 import { planTargets } from '../../lambdas/core/target-planner';
-import { parseTargetKey, parseTargetsConfig, targetKey, TargetKeyError, TargetsConfigError, type RawTargetsContext } from '../../lambdas/core/targets';
+import { parseTargetKey, parseTargetsConfig, targetKey, TargetKeyError, TargetsConfigError, toRawTargetsContext, type RawTargetsContext } from '../../lambdas/core/targets';
 
 function problemsOf(raw: RawTargetsContext): readonly string[] {
   try {
@@ -148,5 +148,18 @@ describe('errors name the key and what it accepts, all at once', () => {
       'targets[2].regions must be a list, each a region name like eu-west-1; got "eu-west-1"',
       'targets[3] must be an object with keys accountId, regions, memberRoleName, externalId; got "x"',
     ]);
+  });
+});
+
+describe('a checked configuration travels as JSON', () => {
+  it.each<[string, RawTargetsContext]>([
+    ['hub', {}],
+    ['organization with root, OUs and everything', { organization: { rootId: 'r-ab12', organizationalUnitIds: ['ou-ab12-aaaaaaaa'], excludeAccounts: ['222222222222'], memberRoleName: 'R', externalId: 'xx', regions: ['eu-west-1'] } }],
+    ['organization with OUs only', { organization: '{"organizationalUnitIds":["ou-abcd-11111111"]}' }],
+    ['explicit targets', { targets: [{ accountId: '222222222222', regions: ['us-east-1'], externalId: 'xy' }, { accountId: '333333333333' }] }],
+  ])('%s: parses back from its JSON to the same configuration', (_name, raw) => {
+    const config = parseTargetsConfig(raw);
+    const travelled = JSON.parse(JSON.stringify(toRawTargetsContext(config))) as RawTargetsContext;
+    expect(parseTargetsConfig(travelled)).toEqual(config);
   });
 });
