@@ -59,6 +59,7 @@ export function sweepStateToItem(state: SweepState): Item {
     confirmed: state.confirmed.map(rangeToItem),
     reconciliation: listingToItem(state.reconciliation),
     endedLookup: listingToItem(state.endedLookup),
+    historyListing: listingToItem(state.historyListing),
     lastReconciledAt: isoOrNull(state.lastReconciledAt),
   };
 }
@@ -85,6 +86,7 @@ export function sweepStateFromItem(item: Item): SweepState {
     confirmed: ((item.confirmed as Item[] | undefined) ?? []).map(rangeFromItem),
     reconciliation: listingFromItem(item.reconciliation as Item | null | undefined),
     endedLookup: listingFromItem(item.endedLookup as Item | null | undefined),
+    historyListing: listingFromItem(item.historyListing as Item | null | undefined),
     lastReconciledAt: msOrNull(item.lastReconciledAt),
   };
 }

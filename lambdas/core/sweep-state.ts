@@ -47,6 +47,8 @@ export interface SweepState {
   reconciliation: ResumableListing | null;
   /** The range listing that looks for many vanished open sessions at once, under way, or null. */
   endedLookup: ResumableListing | null;
+  /** The incremental History slice a sweep could not finish, with its place, or null. */
+  historyListing: ResumableListing | null;
   /** Source time at which the last complete reconciliation (or first backfill) started. */
   lastReconciledAt: number | null;
 }
@@ -76,6 +78,7 @@ export const EMPTY_SWEEP_STATE: SweepState = {
   confirmed: [],
   reconciliation: null,
   endedLookup: null,
+  historyListing: null,
   lastReconciledAt: null,
 };
 
@@ -110,6 +113,7 @@ export function reconcileSweepState(stored: SweepState, mine: SweepState): Sweep
     // unless the other started a newer one.
     reconciliation: newerReconciliation(stored, mine),
     endedLookup: furtherListing(stored.endedLookup, mine.endedLookup),
+    historyListing: furtherListing(stored.historyListing, mine.historyListing),
     lastReconciledAt: maxOrNull(stored.lastReconciledAt, mine.lastReconciledAt),
   };
 }

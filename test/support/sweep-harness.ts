@@ -60,6 +60,7 @@ export async function startSweepRig(options: { emulator?: EmulatorOptions; start
       client: sourceOptions.maxAttempts === undefined ? ssm : makeSsm(sourceOptions.maxAttempts),
       accountId: ACCOUNT_ID,
       region: REGION,
+      clock,
     });
   const defaultSource = source();
 
