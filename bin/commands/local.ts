@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { nonLoopbackWarning } from '../../local/host-check';
 import { LocalStackStartError, startLocalStack, type LocalStack } from '../../local/local-stack';
 import { CliFailureError, CliUsageError, positiveInteger, runCli } from './cli-support';
+import { forStream } from './terminal-text';
 
 export const DEFAULT_SESSIONS = 5000;
 export const DEFAULT_INTERVAL_SECONDS = 30;
@@ -66,8 +67,10 @@ export async function runLocalCommand(argv: string[]): Promise<void> {
   await runCli('local', LOCAL_USAGE, async () => {
     const options = parseLocalArgs(argv);
     if (options === 'help') return LOCAL_USAGE;
+    // Lines can quote archived data (a finding's message): escaped on a terminal.
+    const shown = forStream(process.stdout);
     const print = (line: string): void => {
-      process.stdout.write(`${line}\n`);
+      process.stdout.write(`${shown(line)}\n`);
     };
     const warning = nonLoopbackWarning(options.host);
     if (warning !== undefined) process.stderr.write(`${warning}\n`);
