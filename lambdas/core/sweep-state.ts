@@ -51,7 +51,20 @@ export interface SweepState {
   historyListing: ResumableListing | null;
   /** Source time at which the last complete reconciliation (or first backfill) started. */
   lastReconciledAt: number | null;
+  /** Why the last attempt to sweep this target failed, since when; null once a sweep ran. */
+  lastError: TargetFailure | null;
 }
+
+/** A target's sweep could not run: the role is missing, access denied, the region disabled, … */
+export interface TargetFailure {
+  kind: TargetFailureKind;
+  message: string;
+  /** When this kind of failure began (kept while it repeats). */
+  since: number;
+}
+
+export const TARGET_FAILURE_KINDS = ['role-missing', 'access-denied', 'region-disabled', 'throttled', 'failed'] as const;
+export type TargetFailureKind = (typeof TARGET_FAILURE_KINDS)[number];
 
 /**
  * A History listing resumed page by page across sweeps: the token of its next page is kept with
@@ -80,6 +93,7 @@ export const EMPTY_SWEEP_STATE: SweepState = {
   endedLookup: null,
   historyListing: null,
   lastReconciledAt: null,
+  lastError: null,
 };
 
 export function mergeGaps(a: readonly CoverageGap[], b: readonly CoverageGap[]): CoverageGap[] {
@@ -115,6 +129,7 @@ export function reconcileSweepState(stored: SweepState, mine: SweepState): Sweep
     endedLookup: furtherListing(stored.endedLookup, mine.endedLookup),
     historyListing: furtherListing(stored.historyListing, mine.historyListing),
     lastReconciledAt: maxOrNull(stored.lastReconciledAt, mine.lastReconciledAt),
+    lastError: mine.lastError,
   };
 }
 

@@ -107,6 +107,8 @@ async function saveFinalCheckpoint(run: SweepRun, history: HistoryOutcome, compl
     }),
     lastSweep: { startedAt: run.hostStartedAt, finishedAt, complete, sessionsWritten: run.counts.written },
     lastCompletedAt: complete ? finishedAt : state.lastCompletedAt,
+    // The source answered: whatever kept this target from being swept is over.
+    lastError: null,
     ...(firstBackfill ? { lastReconciledAt: run.startedAt } : {}),
   });
 }
