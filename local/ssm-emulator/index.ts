@@ -9,6 +9,7 @@ export {
   compareNewestFirst,
   DEFAULT_VISIBILITY_RULES,
   everInHistory,
+  laggedVisibilityAt,
   statusAt,
   toSsmShape,
   visibilityAt,
