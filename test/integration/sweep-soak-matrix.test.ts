@@ -21,7 +21,6 @@ describe('soak matrix (short)', () => {
       expect(report.openOver30Days).toBeGreaterThan(0);
       expect(report.killedSweeps + report.failedSweeps).toBeGreaterThan(0);
     }
-    const unstable = results[0]?.report.unstablePages;
-    expect((unstable?.skipped ?? 0) + (unstable?.repeated ?? 0)).toBeGreaterThan(0);
+    expect(results.some(({ report }) => report.shortBudgetSweeps > 0)).toBe(true);
   });
 });

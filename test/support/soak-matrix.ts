@@ -97,6 +97,7 @@ const COLUMNS: ReadonlyArray<readonly [string, (result: MatrixResult) => string]
   ['wrong final state', (r) => String(r.report.wrongFinalState)],
   ['over-confirmed', (r) => (r.report.confirmedKnown ? String(r.report.overConfirmed) : `n/a (${r.report.lostInCoverage} in coverage)`)],
   ['SSM calls / sweep', (r) => r.report.ssmCallsPerSweep.toFixed(1)],
+  ['pages skipped / repeated', (r) => `${r.report.unstablePages.skipped} / ${r.report.unstablePages.repeated}`],
 ];
 
 /** A Markdown table, one row per combination. */
