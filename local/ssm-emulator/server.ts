@@ -136,8 +136,6 @@ export async function startSsmEmulator(options: EmulatorOptions = {}): Promise<S
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     stats.requests += 1;
-    // SSM's own clock, as a real endpoint shows it: the sweep plans its listings in this time.
-    response.setHeader('Date', new Date(clock.now()).toUTCString());
     const requestId = randomUUID();
     const rawBody = await readBody(request);
     if (rawBody === undefined) {
