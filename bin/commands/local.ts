@@ -38,11 +38,17 @@ Options:
                           the region to sign for (default us-east-1)
   --account-id <id>       account the swept sessions belong to (default: from STS for real AWS,
                           123456789012 for the emulator, 000000000000 for --ssm-endpoint)
+  --accounts <n>          a whole emulated organisation: n member accounts besides the hub, each
+                          with its own sessions, swept through the same planner, STS AssumeRole and
+                          per-target sweep as a deployment (STS and Organizations emulated too)
+  --regions <r1,r2,...>   with --accounts: the regions of every account (default us-east-1)
+  --concurrency <n>       with --accounts: targets swept at once (default 4)
   --help                  show this help
 
 Examples:
   npm start
   npx session-archive local --api-port 3001 --sessions 20000 --interval 10
+  npm start -- --accounts 3 --regions us-east-1,eu-west-1
   AWS_PROFILE=audit npx session-archive local --region eu-west-1 --data-dir ./archive-eu-west-1
 `;
 
@@ -58,6 +64,7 @@ export interface LocalCommandOptions {
   ssmEndpoint?: string;
   region?: string;
   accountId?: string;
+  organization?: { accounts: number; regions: string[]; concurrency: number };
 }
 
 // The SDK's notice that its future releases need Node 22 would open every start; Node 20 is supported here.
@@ -85,6 +92,7 @@ export async function runLocalCommand(argv: string[]): Promise<void> {
       ssmEndpoint: options.ssmEndpoint,
       region: options.region,
       accountId: options.accountId,
+      ...(options.organization === undefined ? {} : { organization: options.organization }),
       tableName: options.table,
       print,
     }).catch((error: unknown) => {
@@ -114,6 +122,9 @@ export function parseLocalArgs(argv: readonly string[]): LocalCommandOptions | '
       'ssm-endpoint': { type: 'string' },
       region: { type: 'string' },
       'account-id': { type: 'string' },
+      accounts: { type: 'string' },
+      regions: { type: 'string' },
+      concurrency: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -149,7 +160,29 @@ export function parseLocalArgs(argv: readonly string[]): LocalCommandOptions | '
     if (!/^\d{12}$/.test(values['account-id'])) throw new CliUsageError(`--account-id must be 12 digits, got '${values['account-id']}'`);
     options.accountId = values['account-id'];
   }
+  const organization = parseOrganizationFlags(values);
+  if (organization !== undefined) {
+    if (options.ssmEndpoint !== undefined || options.region !== undefined || options.accountId !== undefined) {
+      throw new CliUsageError('--accounts emulates a whole organisation; it cannot be combined with --ssm-endpoint, --region or --account-id');
+    }
+    options.organization = organization;
+  }
   return options;
+}
+
+function parseOrganizationFlags(values: { accounts?: string; regions?: string; concurrency?: string }): LocalCommandOptions['organization'] {
+  if (values.accounts === undefined) {
+    if (values.regions !== undefined || values.concurrency !== undefined) throw new CliUsageError('--regions and --concurrency go with --accounts');
+    return undefined;
+  }
+  const regions = (values.regions ?? 'us-east-1').split(',').map((region) => region.trim());
+  for (const region of regions) if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new CliUsageError(`--regions must list AWS regions such as us-east-1,eu-west-1, got '${region}'`);
+  if (new Set(regions).size !== regions.length) throw new CliUsageError(`--regions lists a region twice: '${values.regions}'`);
+  return {
+    accounts: wholeNumber('--accounts', values.accounts, 500),
+    regions,
+    concurrency: values.concurrency === undefined ? 4 : positiveInteger('--concurrency', values.concurrency),
+  };
 }
 
 /** What runs where, and a query to paste. */
@@ -157,7 +190,9 @@ export function describeStack(stack: LocalStack, options: LocalCommandOptions): 
   const source =
     stack.ssmKind === 'emulator'
       ? `emulator at ${stack.ssmEndpoint}: ${options.sessions} sessions per 30 days (seed ${options.seed}), new ones arriving and ending on the real clock`
-      : stack.ssmKind === 'endpoint'
+      : stack.ssmKind === 'organization'
+        ? `an emulated organisation (${options.organization?.accounts ?? 0} member accounts + the hub, ${options.organization?.regions.join(', ')}), SSM at ${stack.ssmEndpoint}, ${options.sessions} sessions per 30 days in each`
+        : stack.ssmKind === 'endpoint'
         ? `${stack.ssmEndpoint}`
         : `AWS Systems Manager in ${stack.scope.region}, default credential chain`;
   const apiFlag = stack.apiUrl === `http://127.0.0.1:${DEFAULT_API_PORT}` ? '' : ` --api ${stack.apiUrl}`;
