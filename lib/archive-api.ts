@@ -55,7 +55,7 @@ export interface ArchiveApiProps {
   readonly logRetention?: logs.RetentionDays;
   /**
    * What happens to the API's log groups when they leave the stack.
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
@@ -89,16 +89,19 @@ export class ArchiveApi extends Construct {
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
     const cloudWatchRole = props.cloudWatchRole ?? true;
     this.api = new apigw.RestApi(this, 'Api', {
+      // Named after the stack: the 5xx alarm's ApiName dimension then matches this API only, not
+      // every REST API in the region that kept its construct id as its name.
+      restApiName: `${Stack.of(this).stackName}-query-api`,
       description: 'Session Archive query API (SigV4, read-only)',
       endpointTypes: [apigw.EndpointType.REGIONAL],
       cloudWatchRole,
       // The role is account-wide: other APIs in the account may rely on it after this stack is gone.
-      ...(cloudWatchRole ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
+      ...(cloudWatchRole ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE } : {}),
       deployOptions: {
         stageName,
         throttlingRateLimit: throttle.rateLimit,
@@ -127,7 +130,7 @@ export class ArchiveApi extends Construct {
     const executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
       logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${stageName}`,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     this.api.deploymentStage.node.addDependency(executionLogs);
 
@@ -166,6 +169,9 @@ export class ArchiveApi extends Construct {
         }),
       ],
     });
+    // Auditors attach this policy outside the stack, and IAM refuses to delete an attached policy
+    // (DeleteConflict): retained by default so `cdk destroy` succeeds; docs/operations.md, "Removing".
+    this.auditorPolicy.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
 
     this.acknowledgeNagFindings(stageName, cloudWatchRole);
   }

@@ -50,7 +50,7 @@ export interface ArchiveFunctionProps
   readonly logRetention?: logs.RetentionDays;
   /**
    * What happens to the log group when the function is removed from the stack.
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly logRemovalPolicy?: RemovalPolicy;
 }
@@ -90,7 +90,7 @@ export class ArchiveFunction extends NodejsFunction {
     const { logRetention, logRemovalPolicy, bundling, environment, entry, ...rest } = props;
     const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
       retention: logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: logRemovalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: logRemovalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     const role =
       props.role ??

@@ -23,6 +23,7 @@ import { ArchiveAlarms } from './archive-alarms';
 import { ArchiveApi, type ApiThrottle } from './archive-api';
 import { ArchiveFunction, type TableAccess } from './archive-function';
 import { ArchiveTable } from './archive-table';
+import { sweepScheduleProblem } from './schedule-expression';
 
 /** The `source` of every event Session Archive puts on EventBridge (DESIGN.md, Events). */
 export const EVENT_SOURCE = SOURCE_OF_EVENTS;
@@ -64,7 +65,7 @@ export interface SessionArchiveProps {
   readonly logRetention?: logs.RetentionDays;
   /**
    * What happens to the table and the log groups when they leave the stack.
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
@@ -109,6 +110,32 @@ export interface SessionArchiveProps {
    * @default none: the check runs, every session passes
    */
   readonly complianceRules?: ComplianceRules;
+  /**
+   * Reserved concurrency of the sweeper. Not needed for correctness: overlapping sweeps are safe
+   * (the checkpoint is conditional). Reserving N needs N + the account's minimum unreserved
+   * concurrency (100, or 10 in accounts with a small quota) free: docs/operations.md, "Prerequisites".
+   * @default none: the sweeper shares the account's unreserved concurrency
+   */
+  readonly sweeperReservedConcurrency?: number;
+  /**
+   * Reserved concurrency of the query function: caps what auditors can run at once and guarantees
+   * them that much. Needs the same account headroom as `sweeperReservedConcurrency`.
+   * @default none
+   */
+  readonly queryReservedConcurrency?: number;
+  /**
+   * Encrypt the alarm topic with a KMS key of its own, whose key policy lets CloudWatch publish.
+   * @default false: SNS's default encryption-free topic (alarm names and states only, TLS-only)
+   */
+  readonly alarmTopicEncryption?: boolean;
+}
+
+/** Reserved concurrency is off (undefined) or a whole number of at least 1. */
+function reservedConcurrency(name: string, value: number | undefined): number | undefined {
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+    throw new Error(`${name} must be a whole number of at least 1, or undefined for no reserved concurrency; got ${value}`);
+  }
+  return value;
 }
 
 /** The sweeper's table access: exactly the calls DynamoArchiveStore makes. */
@@ -166,7 +193,7 @@ export class SessionArchive extends Construct {
       throw new Error(`retentionDays must be a whole number of at least ${SSM_HISTORY_DAYS} (SSM's own history), got ${props.retentionDays}`);
     }
     const stack = Stack.of(this);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     const sweeperServiceName = `${stack.stackName}-sweeper`;
     // Checked here as well as in cdk.json's reader: a construct used on its own gets the same errors.
@@ -196,8 +223,11 @@ export class SessionArchive extends Construct {
       entry: 'lambdas/sweeper/handler.ts',
       timeout: props.sweeperTimeout ?? Duration.minutes(5),
       memorySize: 512,
-      // One sweep at a time: the checkpoint is conditional anyway, but a second sweep only costs.
-      reservedConcurrentExecutions: 1,
+      // No reserved concurrency unless asked for: reserving fails the deploy in accounts with a
+      // small concurrency quota, and it is not needed. Overlapping sweeps are safe: the checkpoint
+      // moves only by a conditional write on its previous value, so a second sweep can neither
+      // skip a range nor move it backwards; it only repeats idempotent writes.
+      reservedConcurrentExecutions: reservedConcurrency('sweeperReservedConcurrency', props.sweeperReservedConcurrency),
       // No async retries: the next scheduled sweep resumes from the checkpoint. A failed or
       // expired invocation lands in the failure queue.
       retryAttempts: 0,
@@ -258,9 +288,12 @@ export class SessionArchive extends Construct {
       targets: [new targets.LambdaFunction(this.complianceFunction, { retryAttempts: 185, maxEventAge: Duration.hours(24), deadLetterQueue: this.complianceDeadLetters })],
     });
 
+    const schedule = props.schedule ?? events.Schedule.rate(Duration.minutes(15));
+    const scheduleProblem = sweepScheduleProblem(schedule.expressionString, props.noSweepAlarmHours ?? 6);
+    if (scheduleProblem) throw new Error(scheduleProblem);
     this.scheduleRule = new events.Rule(this, 'Schedule', {
       description: 'Runs the Session Archive sweeper',
-      schedule: props.schedule ?? events.Schedule.rate(Duration.minutes(15)),
+      schedule,
       targets: [new targets.LambdaFunction(this.sweeper, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: this.failureQueue })],
     });
 
@@ -278,6 +311,7 @@ export class SessionArchive extends Construct {
       // API Gateway gives up after 29 s; every request does bounded work well inside that.
       timeout: Duration.seconds(29),
       memorySize: 1024,
+      reservedConcurrentExecutions: reservedConcurrency('queryReservedConcurrency', props.queryReservedConcurrency),
       logRetention,
       logRemovalPolicy: removalPolicy,
       environment: { TOKEN_SECRET: tokenSecret.secretValue.unsafeUnwrap() },
@@ -301,6 +335,7 @@ export class SessionArchive extends Construct {
       noSweepAlarmHours: props.noSweepAlarmHours ?? 6,
       alarmEmail: props.alarmEmail,
       complianceDeadLetters: this.complianceDeadLetters,
+      encryption: props.alarmTopicEncryption ?? false,
     });
 
     this.acknowledgeNagFindings(tokenSecret);

@@ -110,7 +110,7 @@ describe('compliance function', () => {
     const dynamo = statementsOf(complianceId).filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
     expect(dynamo).toEqual([
       {
-        Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['FINDING#*'] } },
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
