@@ -7,6 +7,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ComplianceConfigError, parseComplianceRules, type ComplianceRules } from '../lambdas/core/compliance/rules';
+import type { AuditorPrincipals } from './api-access';
 import { sweepScheduleProblem } from './schedule-expression';
 import type { SessionArchiveStackProps } from './session-archive-stack';
 
@@ -31,6 +32,12 @@ export const CONTEXT_KEYS = [
   'sweeperReservedConcurrency',
   'queryReservedConcurrency',
   'alarmTopicEncryption',
+  'tableEncryption',
+  'auditorRoleArns',
+  'auditorPrincipalTag',
+  'breakGlassRoleArn',
+  'tableDataEvents',
+  'tokenTtlSeconds',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -50,6 +57,9 @@ const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/;
 const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const EVENT_BUS_NAME_PATTERN = /^[A-Za-z0-9._-]{1,256}$/;
+const IAM_ARN_PATTERN = /^arn:aws[a-z-]*:iam::(\d{12}|\*):(role|user)\/[\w+=,.@\-/*]+$/;
+const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\-/]+$/;
+const PRINCIPAL_TAG_PATTERN = /^([\w.:/=+\-@]{1,128})=(.{1,256})$/;
 
 /** `get` returns the raw context value (from `app.node.tryGetContext`). */
 export function readAppConfig(get: (key: ContextKey) => unknown): AppConfig {
@@ -108,6 +118,15 @@ export function readAppConfig(get: (key: ContextKey) => unknown): AppConfig {
   const sweeperReservedConcurrency = concurrency('sweeperReservedConcurrency');
   const queryReservedConcurrency = concurrency('queryReservedConcurrency');
   const alarmTopicEncryption = flag('alarmTopicEncryption');
+  const tableEncryption = text('tableEncryption', /^(customer-managed|aws-managed)$/, '"customer-managed" (a key of the stack, or kmsKeyArn) or "aws-managed" (aws/dynamodb)') as
+    | 'customer-managed'
+    | 'aws-managed'
+    | undefined;
+  if (tableEncryption === 'aws-managed' && kmsKeyArn !== undefined) problems.push('tableEncryption must be "customer-managed" when kmsKeyArn is set, got "aws-managed"');
+  const auditors = readAuditors(get, raw, problems);
+  const breakGlassRoleArn = text('breakGlassRoleArn', ROLE_ARN_PATTERN, 'an IAM role ARN (arn:aws:iam::<account>:role/<name>) or null');
+  const tableDataEvents = flag('tableDataEvents');
+  const tokenTtlSeconds = number('tokenTtlSeconds', (n) => Number.isInteger(n) && n >= 60 && n <= 604_800, 'a whole number of seconds from 60 to 604800 (7 days), or null for the default of one day');
   // Checked last: it needs noSweepAlarmHours, and reads the schedule the way EventBridge does.
   const scheduleProblem = scheduleText === undefined ? undefined : sweepScheduleProblem(scheduleText, noSweepAlarmHours ?? 6);
   if (scheduleProblem) problems.push(scheduleProblem);
@@ -118,6 +137,7 @@ export function readAppConfig(get: (key: ContextKey) => unknown): AppConfig {
     stackProps: {
       description: 'Session Archive: keeps SSM Session Manager history beyond 30 days',
       encryptionKeyArn: kmsKeyArn,
+      breakGlassRoleArn,
       archive: {
         schedule: scheduleText === undefined ? undefined : events.Schedule.expression(scheduleText),
         retentionDays,
@@ -138,9 +158,41 @@ export function readAppConfig(get: (key: ContextKey) => unknown): AppConfig {
         sweeperReservedConcurrency,
         queryReservedConcurrency,
         alarmTopicEncryption,
+        tableEncryption,
+        auditors,
+        tableDataEvents,
+        tokenTtl: tokenTtlSeconds === undefined ? undefined : Duration.seconds(tokenTtlSeconds),
       },
     },
   };
+}
+
+/**
+ * `auditorRoleArns` (a list in cdk.json, comma-separated on the command line) and
+ * `auditorPrincipalTag` (`key=value`): who may call the API. Absent from the context altogether,
+ * the construct's default (the tag `session-archive-auditor=true`) applies; present but both
+ * empty, the API would refuse everyone, which is an error.
+ */
+function readAuditors(get: (key: ContextKey) => unknown, raw: (key: ContextKey) => unknown, problems: string[]): AuditorPrincipals | undefined {
+  if (get('auditorRoleArns') === undefined && get('auditorPrincipalTag') === undefined) return undefined;
+  const arnsValue = raw('auditorRoleArns');
+  const arns = typeof arnsValue === 'string' ? arnsValue.split(',').map((arn) => arn.trim()).filter((arn) => arn !== '') : arnsValue ?? [];
+  const allowed = 'a list of IAM role or user ARNs (arn:aws:iam::<account>:role/<name>, * matches any characters), comma-separated on the command line';
+  if (!Array.isArray(arns) || arns.some((arn) => typeof arn !== 'string' || !IAM_ARN_PATTERN.test(arn))) {
+    problems.push(`auditorRoleArns must be ${allowed}, got ${JSON.stringify(arnsValue)}`);
+    return undefined;
+  }
+  const tagValue = raw('auditorPrincipalTag');
+  const tag = typeof tagValue === 'string' ? PRINCIPAL_TAG_PATTERN.exec(tagValue.trim()) : null;
+  if (tagValue !== undefined && !tag) {
+    problems.push(`auditorPrincipalTag must be <key>=<value> (a key of 1-128 letters, digits and _.:/=+-@), or null, got ${JSON.stringify(tagValue)}`);
+    return undefined;
+  }
+  if (arns.length === 0 && !tag) {
+    problems.push('auditorRoleArns and auditorPrincipalTag must not both be empty: the API would refuse every caller, got [] and null');
+    return undefined;
+  }
+  return { roleArns: arns as string[], ...(tag ? { principalTag: { key: tag[1] as string, value: tag[2] as string } } : {}) };
 }
 
 /**

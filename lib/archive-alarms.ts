@@ -13,6 +13,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { keyAdministration } from './archive-key';
 import { METRICS_NAMESPACE, SWEEP_METRIC } from '../lambdas/sweeper/metrics';
 
 export interface ArchiveAlarmsProps {
@@ -78,6 +79,8 @@ export class ArchiveAlarms extends Construct {
         // The key protects notifications in flight only; nothing stored needs it once the topic is gone.
         removalPolicy: RemovalPolicy.DESTROY,
         pendingWindow: Duration.days(7),
+        // Administration by the account, no kms:* ; CloudWatch's use is added below.
+        policy: new iam.PolicyDocument({ statements: [keyAdministration()] }),
       });
     }
     this.topic = new sns.Topic(this, 'Topic', { displayName: 'Session Archive alarms', enforceSSL: true, masterKey: this.topicKey });

@@ -9,6 +9,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ROUTES } from '../lambdas/api/router';
+import { ACCESS_LOG_FORMAT, auditorOnlyPolicy, type AuditorPrincipals } from './api-access';
 import { findingsQuerySchema } from '../lambdas/core/query/findings-query';
 import { sessionQuerySchema } from '../lambdas/core/query/parameters';
 
@@ -59,11 +60,15 @@ export interface ArchiveApiProps {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
-   * Create the account-wide role API Gateway needs to write logs to CloudWatch
-   * (`AWS::ApiGateway::Account`). Turn off when the account/region already has one.
-   * @default true
+   * Create the role API Gateway needs to write logs to CloudWatch and set it in the account's API
+   * Gateway settings (`AWS::ApiGateway::Account`). That setting is account- and region-wide: other
+   * APIs rely on it too, so the role is retained when the stack goes. Only for accounts that have
+   * none yet (`aws apigateway get-account`).
+   * @default false
    */
   readonly cloudWatchRole?: boolean;
+  /** Who may call the API: every other caller is denied by the API's resource policy. */
+  readonly auditors: AuditorPrincipals;
   /**
    * The deployed stage, part of every URL and of the auditor policy's ARNs.
    * @default 'v1'
@@ -92,13 +97,15 @@ export class ArchiveApi extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
-    const cloudWatchRole = props.cloudWatchRole ?? true;
+    const cloudWatchRole = props.cloudWatchRole ?? false;
+    const policy = auditorOnlyPolicy(props.auditors);
     this.api = new apigw.RestApi(this, 'Api', {
       // Named after the stack: the 5xx alarm's ApiName dimension then matches this API only, not
       // every REST API in the region that kept its construct id as its name.
       restApiName: `${Stack.of(this).stackName}-query-api`,
       description: 'Session Archive query API (SigV4, read-only)',
       endpointTypes: [apigw.EndpointType.REGIONAL],
+      policy,
       cloudWatchRole,
       // The role is account-wide: other APIs in the account may rely on it after this stack is gone.
       ...(cloudWatchRole ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE } : {}),
@@ -106,25 +113,20 @@ export class ArchiveApi extends Construct {
         stageName,
         throttlingRateLimit: throttle.rateLimit,
         throttlingBurstLimit: throttle.burstLimit,
-        tracingEnabled: true,
+        // Off: API Gateway's X-Ray segments record the full URL, query string (filter values) included.
+        tracingEnabled: false,
         // Execution logs for errors only, and never request/response bodies: they hold session data.
         loggingLevel: apigw.MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
-        // Who asked what: the caller's IAM identity is in every access-log line.
+        // Who asked what, and how it ended: every request, refused ones included.
         accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
-        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields({
-          caller: true,
-          httpMethod: true,
-          ip: true,
-          protocol: true,
-          requestTime: true,
-          resourcePath: true,
-          responseLength: true,
-          status: true,
-          user: true,
-        }),
+        accessLogFormat: ACCESS_LOG_FORMAT,
       },
     });
+    // TLS 1.2 or later on the execute-api endpoint.
+    (this.api.node.defaultChild as apigw.CfnRestApi).securityPolicy = 'TLS_1_2';
+    // A resource policy takes effect with the next deployment: redeploy whenever it changes.
+    this.api.latestDeployment?.addToLogicalId({ policy: policy.toJSON() as unknown });
 
     // API Gateway would create the execution-log group itself, with no retention: own it instead.
     const executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {

@@ -10,20 +10,26 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BY_OWNER, BY_START_MONTH, BY_TARGET, EVENTS_AND_FINDINGS, findingPartitionKey, OPEN_SESSIONS } from '../lambdas/adapters/archive-table';
-import { parseComplianceRules, type ComplianceRules } from '../lambdas/core/compliance/rules';
+import { parseComplianceRules } from '../lambdas/core/compliance/rules';
 import { DETAIL_TYPE, EVENT_SOURCE as SOURCE_OF_EVENTS } from '../lambdas/core/events/event-types';
+import { DEFAULT_AUDITOR_TAG } from './api-access';
 import { ArchiveAlarms } from './archive-alarms';
-import { ArchiveApi, type ApiThrottle } from './archive-api';
-import { ArchiveFunction, type TableAccess } from './archive-function';
+import { ArchiveApi } from './archive-api';
+import { ArchiveFunction } from './archive-function';
+import { ArchiveKey } from './archive-key';
 import { ArchiveTable } from './archive-table';
+import { grantPublish, restrictPublishers } from './event-publishers';
 import { sweepScheduleProblem } from './schedule-expression';
+import type { SessionArchiveProps } from './session-archive-props';
+import { COMPLIANCE_TABLE_ACCESS, QUERY_TABLE_ACCESS, SWEEPER_TABLE_ACCESS } from './table-access';
+import { TableDataEvents } from './table-data-events';
+
+export type { SessionArchiveProps } from './session-archive-props';
 
 /** The `source` of every event Session Archive puts on EventBridge (DESIGN.md, Events). */
 export const EVENT_SOURCE = SOURCE_OF_EVENTS;
@@ -36,99 +42,11 @@ const MAX_COMPLIANCE_RULES_JSON = 3000;
 /** How long SSM keeps Session Manager history; the archive's retention may not be shorter. */
 export const SSM_HISTORY_DAYS = 30;
 
-export interface SessionArchiveProps {
-  /**
-   * When the sweeper runs. Keep it well inside SSM's 30-day history window.
-   * @default events.Schedule.rate(Duration.minutes(15))
-   */
-  readonly schedule?: events.Schedule;
-  /**
-   * Days to keep an archived session, counted from its start (DynamoDB TTL on `expiresAt`).
-   * At least 30, the history SSM itself keeps.
-   * @default undefined: keep forever, no TTL
-   */
-  readonly retentionDays?: number;
-  /**
-   * E-mail address subscribed to the alarm topic (it must confirm the subscription).
-   * @default no subscription; subscribe to the `AlarmTopicArn` output yourself
-   */
-  readonly alarmEmail?: string;
-  /**
-   * Customer-managed KMS key for the archive table.
-   * @default the AWS-managed key `aws/dynamodb`
-   */
-  readonly encryptionKey?: kms.IKey;
-  /**
-   * Retention of the functions' log groups and the API access logs.
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-  /**
-   * What happens to the table and the log groups when they leave the stack.
-   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
-   */
-  readonly removalPolicy?: RemovalPolicy;
-  /**
-   * DynamoDB deletion protection on the archive table.
-   * @default true
-   */
-  readonly deletionProtection?: boolean;
-  /**
-   * Alarm when the sweep checkpoint (watermark) is older than this.
-   * @default Duration.days(7): weeks before the 30-day window drops anything
-   */
-  readonly watermarkAgeAlarmThreshold?: Duration;
-  /**
-   * Alarm when no sweep completed for this many consecutive hours (1-168).
-   * @default 6
-   */
-  readonly noSweepAlarmHours?: number;
-  /**
-   * Stage throttling of the query API.
-   * @default rate 50 requests/s, burst 100
-   */
-  readonly apiThrottle?: ApiThrottle;
-  /**
-   * Create the account-wide API Gateway CloudWatch Logs role. Turn off when the account/region
-   * already has one set (API Gateway → Settings).
-   * @default true
-   */
-  readonly apiGatewayCloudWatchRole?: boolean;
-  /**
-   * The sweeper's timeout; the sweep stops fetching 30 s before it and resumes next run.
-   * @default Duration.minutes(5)
-   */
-  readonly sweeperTimeout?: Duration;
-  /**
-   * The EventBridge bus the events go to. A name other than `default` creates a dedicated bus of
-   * that name (one per stack in an account and region); `default` uses the account's default bus.
-   * @default a dedicated bus named `session-archive`
-   */
-  readonly eventBusName?: string;
-  /**
-   * The compliance rules the check applies to every archived session (docs/operations.md).
-   * @default none: the check runs, every session passes
-   */
-  readonly complianceRules?: ComplianceRules;
-  /**
-   * Reserved concurrency of the sweeper. Not needed for correctness: overlapping sweeps are safe
-   * (the checkpoint is conditional). Reserving N needs N + the account's minimum unreserved
-   * concurrency (100, or 10 in accounts with a small quota) free: docs/operations.md, "Prerequisites".
-   * @default none: the sweeper shares the account's unreserved concurrency
-   */
-  readonly sweeperReservedConcurrency?: number;
-  /**
-   * Reserved concurrency of the query function: caps what auditors can run at once and guarantees
-   * them that much. Needs the same account headroom as `sweeperReservedConcurrency`.
-   * @default none
-   */
-  readonly queryReservedConcurrency?: number;
-  /**
-   * Encrypt the alarm topic with a KMS key of its own, whose key policy lets CloudWatch publish.
-   * @default false: SNS's default encryption-free topic (alarm names and states only, TLS-only)
-   */
-  readonly alarmTopicEncryption?: boolean;
-}
+/** What each publisher may put on the bus (docs/events.md). */
+const SWEEPER_DETAIL_TYPES = [DETAIL_TYPE.sessionArchived, DETAIL_TYPE.sweepCompleted, DETAIL_TYPE.coverageGapDetected];
+const COMPLIANCE_DETAIL_TYPES = [DETAIL_TYPE.complianceFinding];
+/** The query function's TOKEN_TTL_SECONDS range. */
+const TOKEN_TTL_SECONDS = { min: 60, max: 604_800 };
 
 /** Reserved concurrency is off (undefined) or a whole number of at least 1. */
 function reservedConcurrency(name: string, value: number | undefined): number | undefined {
@@ -138,36 +56,10 @@ function reservedConcurrency(name: string, value: number | undefined): number | 
   return value;
 }
 
-/** The sweeper's table access: exactly the calls DynamoArchiveStore makes. */
-const SWEEPER_TABLE_ACCESS: TableAccess = {
-  actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-  // openSessions for the sweep, eventsAndFindings for the event outbox.
-  indexes: [OPEN_SESSIONS.name, EVENTS_AND_FINDINGS.name],
-  writes: true,
-};
-
-/**
- * The compliance check's table access: exactly the calls DynamoFindingsStore makes (a conditional
- * put, a read of a finding already stored, the removal of its outbox mark), on finding items only.
- */
-const COMPLIANCE_TABLE_ACCESS: TableAccess = {
-  actions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
-  writes: true,
-  leadingKeys: [findingPartitionKey('*')],
-};
-
-/**
- * The query function's table access: exactly the calls DynamoSessionReader makes. It only ever
- * Queries (a session by key, a time range on an index, the checkpoints); never Scan, never a write.
- */
-const QUERY_TABLE_ACCESS: TableAccess = {
-  actions: ['dynamodb:Query'],
-  indexes: [BY_START_MONTH.name, BY_TARGET.name, BY_OWNER.name, EVENTS_AND_FINDINGS.name],
-  writes: false,
-};
-
 export class SessionArchive extends Construct {
   readonly table: dynamodb.Table;
+  /** The table's customer-managed key, when the stack created it. */
+  readonly tableKey?: ArchiveKey;
   readonly sweeper: ArchiveFunction;
   readonly queryFunction: ArchiveFunction;
   readonly api: apigw.RestApi;
@@ -186,6 +78,10 @@ export class SessionArchive extends Construct {
   readonly complianceRule: events.Rule;
   /** Events the compliance check could not take or failed on after its retries. */
   readonly complianceDeadLetters: sqs.Queue;
+  /** The HMAC key of the query API's pagination tokens. */
+  readonly tokenSecret: secretsmanager.Secret;
+  /** CloudTrail data events of the table, when `tableDataEvents` is on. */
+  readonly tableDataEvents?: TableDataEvents;
 
   constructor(scope: Construct, id: string, props: SessionArchiveProps = {}) {
     super(scope, id);
@@ -204,13 +100,22 @@ export class SessionArchive extends Construct {
     }
     const eventBusName = props.eventBusName ?? DEFAULT_EVENT_BUS_NAME;
     if (!/^[A-Za-z0-9._-]{1,256}$/.test(eventBusName)) throw new Error(`eventBusName must be 1-256 of A-Z a-z 0-9 . _ -, got ${JSON.stringify(eventBusName)}`);
+    const tokenTtlSeconds = props.tokenTtl?.toSeconds();
+    if (tokenTtlSeconds !== undefined && !(tokenTtlSeconds >= TOKEN_TTL_SECONDS.min && tokenTtlSeconds <= TOKEN_TTL_SECONDS.max)) {
+      throw new Error(`tokenTtl must be ${TOKEN_TTL_SECONDS.min} seconds to 7 days, got ${tokenTtlSeconds} seconds`);
+    }
+    if (props.encryptionKey && props.tableEncryption === 'aws-managed') throw new Error('encryptionKey and tableEncryption "aws-managed" contradict each other: give one');
 
-    this.table = new ArchiveTable(this, 'Archive', {
-      encryptionKey: props.encryptionKey,
+    // A key of the stack's own unless told otherwise: its policy can name what each role may do,
+    // which the AWS-managed aws/dynamodb key's policy cannot.
+    this.tableKey = props.encryptionKey || props.tableEncryption === 'aws-managed' ? undefined : new ArchiveKey(this, 'ArchiveKey', { removalPolicy });
+    const archiveTable = new ArchiveTable(this, 'Archive', {
+      encryptionKey: props.encryptionKey ?? this.tableKey?.key,
       expireItems: props.retentionDays !== undefined,
       removalPolicy,
       deletionProtection: props.deletionProtection,
-    }).table;
+    });
+    this.table = archiveTable.table;
 
     this.failureQueue = new sqs.Queue(this, 'SweepFailures', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -244,13 +149,13 @@ export class SessionArchive extends Construct {
     // DescribeSessions has no resource-level permissions: `*` is the only resource it accepts.
     this.sweeper.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:DescribeSessions'], resources: ['*'] }));
 
-    // A dedicated bus by default: the sweeper may put events on it and nowhere else, and rules
-    // other applications keep on the default bus never see session data by accident.
+    // A dedicated bus by default: rules other applications keep on the default bus never see
+    // session data by accident.
     this.eventBus =
       eventBusName === 'default'
         ? events.EventBus.fromEventBusName(this, 'EventBus', 'default')
         : new events.EventBus(this, 'EventBus', { eventBusName, description: 'Session Archive: Session Archived, Sweep Completed, Coverage Gap Detected, Session Compliance Finding' });
-    this.eventBus.grantPutEventsTo(this.sweeper);
+    grantPublish(this.sweeper, this.eventBus, EVENT_SOURCE, SWEEPER_DETAIL_TYPES);
     this.sweeper.addEnvironment('EVENT_BUS_NAME', this.eventBus.eventBusName);
 
     this.complianceDeadLetters = new sqs.Queue(this, 'ComplianceFailures', {
@@ -278,7 +183,11 @@ export class SessionArchive extends Construct {
       },
     }).bindTable(this.table, COMPLIANCE_TABLE_ACCESS);
     // Findings are published to the same bus.
-    this.eventBus.grantPutEventsTo(this.complianceFunction);
+    grantPublish(this.complianceFunction, this.eventBus, EVENT_SOURCE, COMPLIANCE_DETAIL_TYPES);
+    restrictPublishers(this, this.eventBus, EVENT_SOURCE, [
+      { name: 'Sweeper', role: this.roleOf(this.sweeper), detailTypes: SWEEPER_DETAIL_TYPES },
+      { name: 'Compliance', role: this.roleOf(this.complianceFunction), detailTypes: COMPLIANCE_DETAIL_TYPES },
+    ]);
 
     this.complianceRule = new events.Rule(this, 'ComplianceCheckRule', {
       description: 'Session Archived events to the compliance check',
@@ -298,9 +207,9 @@ export class SessionArchive extends Construct {
     });
 
     // The HMAC key that binds nextToken to its query. Generated by Secrets Manager at deploy time
-    // (never in the template or cdk.out) and resolved by CloudFormation into the function's
-    // environment, which Lambda encrypts at rest.
-    const tokenSecret = new secretsmanager.Secret(this, 'TokenSecret', {
+    // (never in the template or cdk.out); the function reads it at cold start, so it is not in
+    // the function's configuration, where lambda:GetFunctionConfiguration would show it.
+    this.tokenSecret = new secretsmanager.Secret(this, 'TokenSecret', {
       description: 'Session Archive: HMAC key for query API pagination tokens',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
@@ -314,8 +223,21 @@ export class SessionArchive extends Construct {
       reservedConcurrentExecutions: reservedConcurrency('queryReservedConcurrency', props.queryReservedConcurrency),
       logRetention,
       logRemovalPolicy: removalPolicy,
-      environment: { TOKEN_SECRET: tokenSecret.secretValue.unsafeUnwrap() },
+      environment: {
+        TOKEN_SECRET_ARN: this.tokenSecret.secretArn,
+        ...(tokenTtlSeconds === undefined ? {} : { TOKEN_TTL_SECONDS: String(tokenTtlSeconds) }),
+      },
     }).bindTable(this.table, QUERY_TABLE_ACCESS);
+    // The current key signs, the previous one still verifies: a rotation does not break pages in flight.
+    this.queryFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [this.tokenSecret.secretArn],
+        conditions: { 'ForAnyValue:StringEquals': { 'secretsmanager:VersionStage': ['AWSCURRENT', 'AWSPREVIOUS'] } },
+      }),
+    );
+
+    this.protectTable(archiveTable, props);
 
     const archiveApi = new ArchiveApi(this, 'QueryApi', {
       handler: this.queryFunction,
@@ -323,6 +245,7 @@ export class SessionArchive extends Construct {
       logRetention,
       removalPolicy,
       cloudWatchRole: props.apiGatewayCloudWatchRole,
+      auditors: props.auditors ?? { principalTag: DEFAULT_AUDITOR_TAG },
     });
     this.api = archiveApi.api;
     this.auditorPolicy = archiveApi.auditorPolicy;
@@ -338,11 +261,30 @@ export class SessionArchive extends Construct {
       encryption: props.alarmTopicEncryption ?? false,
     });
 
-    this.acknowledgeNagFindings(tokenSecret);
+    if (props.tableDataEvents) this.tableDataEvents = new TableDataEvents(this, 'TableDataEvents', { table: this.table, removalPolicy });
+    this.acknowledgeNagFindings();
+  }
+
+  /**
+   * Only the archive writes the archive: the table's resource policy denies data writes to every
+   * other principal, and the stack's key lets each role do only what it needs, through DynamoDB.
+   */
+  private protectTable(archiveTable: ArchiveTable, props: SessionArchiveProps): void {
+    archiveTable.allowWritesOnlyBy([this.roleOf(this.sweeper), this.roleOf(this.complianceFunction)], props.breakGlassRole);
+    if (!this.tableKey) return;
+    this.tableKey.grantThroughDynamoDb(this.roleOf(this.sweeper), true, 'SweeperReadsAndWrites');
+    this.tableKey.grantThroughDynamoDb(this.roleOf(this.complianceFunction), true, 'ComplianceReadsAndWrites');
+    this.tableKey.grantThroughDynamoDb(this.roleOf(this.queryFunction), false, 'QueryReadsOnly');
+    if (props.breakGlassRole) this.tableKey.grantThroughDynamoDb(props.breakGlassRole, true, 'BreakGlassReadsAndWrites');
+  }
+
+  private roleOf(fn: ArchiveFunction): iam.IRole {
+    if (!fn.role) throw new Error(`${fn.node.path} has no execution role`);
+    return fn.role;
   }
 
   /** cdk-nag (AwsSolutions) findings this design accepts, each with its reason; the cdk-nag test fails on any other. */
-  private acknowledgeNagFindings(tokenSecret: secretsmanager.Secret): void {
+  private acknowledgeNagFindings(): void {
     for (const fn of [this.sweeper, this.queryFunction, this.complianceFunction]) {
       const policy = fn.role?.node.tryFindChild('DefaultPolicy');
       if (!policy) continue;
@@ -355,11 +297,11 @@ export class SessionArchive extends Construct {
             : 'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) have no resource-level permissions.',
       });
     }
-    Validations.of(tokenSecret).acknowledge({
+    Validations.of(this.tokenSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'The secret is only the HMAC key of short-lived pagination tokens; rotating it would invalidate tokens in use ' +
-        'and not reach the function (resolved at deploy). Replace it by redeploying if it ever leaks.',
+        'The secret is the HMAC key of pagination tokens that expire within a day; it is rotated by hand when needed ' +
+        '(put-secret-value, docs/operations.md "Security model"), the function accepting the current and previous key.',
     });
     Validations.of(this.failureQueue).acknowledge({
       id: 'AwsSolutions-SQS3',

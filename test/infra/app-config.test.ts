@@ -30,8 +30,13 @@ describe('readAppConfig', () => {
       alarmTopicEncryption: false,
       noSweepAlarmHours: 6,
       apiThrottle: { rateLimit: 50, burstLimit: 100 },
-      apiGatewayCloudWatchRole: true,
+      apiGatewayCloudWatchRole: false,
+      tableEncryption: 'customer-managed',
+      auditors: { roleArns: [], principalTag: { key: 'session-archive-auditor', value: 'true' } },
+      tableDataEvents: false,
+      tokenTtl: undefined,
     });
+    expect(stackProps.breakGlassRoleArn).toBeUndefined();
     expect(stackProps.archive?.schedule?.expressionString).toBe('rate(15 minutes)');
     expect(stackProps.archive?.watermarkAgeAlarmThreshold?.toDays()).toBe(7);
     expect(stackProps.archive?.sweeperTimeout?.toMinutes()).toBe(5);
@@ -188,6 +193,11 @@ describe('other values', () => {
       sweeperReservedConcurrency: -1,
       queryReservedConcurrency: 0,
       eventBusName: 'bad name',
+      tableEncryption: 'none',
+      auditorRoleArns: ['bob'],
+      breakGlassRoleArn: 'arn:aws:iam::111122223333:user/bob',
+      tableDataEvents: 'sometimes',
+      tokenTtlSeconds: 10,
     };
     const problems = problemWith(bad).replace(/^invalid CDK context: /, '').split('; ');
     for (const key of Object.keys(bad)) {

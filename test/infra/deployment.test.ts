@@ -147,6 +147,7 @@ describe('removal policies', () => {
         'AWS::DynamoDB::Table',
         'AWS::IAM::ManagedPolicy',
         'AWS::IAM::Role',
+        'AWS::KMS::Key',
         'AWS::Logs::LogGroup',
         'AWS::Logs::LogGroup',
         'AWS::Logs::LogGroup',

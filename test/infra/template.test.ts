@@ -76,9 +76,16 @@ describe('archive table', () => {
     expect(tableProperties().DeletionProtectionEnabled).toBe(true);
   });
 
-  it('is encrypted at rest with the AWS-managed KMS key by default', () => {
+  it("is encrypted at rest with the stack's own customer-managed KMS key by default", () => {
+    const keyId = logicalIdOf(template, 'AWS::KMS::Key', 'SessionArchiveArchiveKey');
+    expect(tableProperties().SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+  });
+
+  it('can use the AWS-managed key aws/dynamodb instead', () => {
+    const custom = buildStack({ tableEncryption: 'aws-managed' }).template;
     // SSEEnabled without a key id is DynamoDB's "KMS, AWS-managed key aws/dynamodb".
-    expect(tableProperties().SSESpecification).toEqual({ SSEEnabled: true });
+    custom.hasResourceProperties(TABLE, { SSESpecification: { SSEEnabled: true } });
+    custom.resourceCountIs('AWS::KMS::Key', 0);
   });
 
   it('bills on demand', () => {
@@ -146,6 +153,13 @@ describe('sweeper function', () => {
         'dynamodb:Query',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
+        'kms:Decrypt',
+        'kms:DescribeKey',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+        'kms:GenerateDataKeyWithoutPlaintext',
+        'kms:ReEncryptFrom',
+        'kms:ReEncryptTo',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         'xray:PutTraceSegments',
@@ -169,9 +183,13 @@ describe('query function', () => {
     expect(dynamoActions).toEqual(['dynamodb:Query']);
   });
 
-  it('gets its token secret from Secrets Manager at deploy time, never as a literal', () => {
+  it("gets its token secret's ARN, never the secret itself, in its environment", () => {
     const variables = (resourcesOfType(template, FUNCTION)[queryId]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(JSON.stringify(variables.TOKEN_SECRET)).toContain('{{resolve:secretsmanager:');
+    const secretId = logicalIdOf(template, 'AWS::SecretsManager::Secret', 'SessionArchiveTokenSecret');
+    expect(variables.TOKEN_SECRET_ARN).toEqual({ Ref: secretId });
+    expect(variables.TOKEN_SECRET).toBeUndefined();
+    expect(JSON.stringify(variables)).not.toContain('resolve:secretsmanager');
+    expect(variables.TOKEN_TTL_SECONDS).toBeUndefined();
   });
 });
 
@@ -409,10 +427,6 @@ describe('options', () => {
     expect(() => new SessionArchive(stack, 'Archive', { noSweepAlarmHours: 169 })).toThrow(/noSweepAlarmHours must be a whole number from 1 to 168/);
   });
 
-  it('can leave out the account-wide API Gateway CloudWatch role', () => {
-    const custom = buildStack({ apiGatewayCloudWatchRole: false }).template;
-    custom.resourceCountIs('AWS::ApiGateway::Account', 0);
-  });
 });
 
 describe('outputs', () => {
