@@ -197,8 +197,8 @@ export class ArchiveApi extends Construct {
     Validations.of(this.api.deploymentStage).acknowledge({
       id: 'AwsSolutions-APIG3',
       reason:
-        'Every method requires SigV4 (AWS_IAM) and the stage is throttled, so anonymous traffic is rejected before ' +
-        'the function runs; associate a WAF web ACL with the stage if your policy requires one.',
+        'Every method requires SigV4 (AWS_IAM), the resource policy admits auditors only and the stage is throttled, so ' +
+        'anonymous traffic is rejected before the function runs; associate a WAF web ACL with the stage if your policy requires one.',
     });
     const apiLogicalId = Stack.of(this).getLogicalId(this.api.node.defaultChild as CfnElement);
     Validations.of(this.auditorPolicy).acknowledge({

@@ -4,18 +4,16 @@
  * check, and the alarms; all behaviour lives in lambdas/, all defaults are here, each overridable
  * through props.
  */
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { parseComplianceRules } from '../lambdas/core/compliance/rules';
 import { DETAIL_TYPE, EVENT_SOURCE as SOURCE_OF_EVENTS } from '../lambdas/core/events/event-types';
 import { DEFAULT_AUDITOR_TAG } from './api-access';
 import { ArchiveAlarms } from './archive-alarms';
@@ -24,38 +22,20 @@ import { ArchiveFunction } from './archive-function';
 import { ArchiveKey } from './archive-key';
 import { ArchiveTable } from './archive-table';
 import { grantPublish, restrictPublishers } from './event-publishers';
-import { sweepScheduleProblem } from './schedule-expression';
 import type { SessionArchiveProps } from './session-archive-props';
+import { checkedSettings, deadLetterQueue, reservedConcurrency, type Settings } from './session-archive-settings';
 import { COMPLIANCE_TABLE_ACCESS, QUERY_TABLE_ACCESS, SWEEPER_TABLE_ACCESS } from './table-access';
 import { TableDataEvents } from './table-data-events';
 
 export type { SessionArchiveProps } from './session-archive-props';
+export { DEFAULT_EVENT_BUS_NAME, SSM_HISTORY_DAYS } from './session-archive-settings';
 
 /** The `source` of every event Session Archive puts on EventBridge (DESIGN.md, Events). */
 export const EVENT_SOURCE = SOURCE_OF_EVENTS;
 
-/** The dedicated bus the construct creates unless told otherwise. */
-export const DEFAULT_EVENT_BUS_NAME = 'session-archive';
-/** Lambda allows 4 KB of environment in all; the rules must leave room for the rest. */
-const MAX_COMPLIANCE_RULES_JSON = 3000;
-
-/** How long SSM keeps Session Manager history; the archive's retention may not be shorter. */
-export const SSM_HISTORY_DAYS = 30;
-
 /** What each publisher may put on the bus (docs/events.md). */
 const SWEEPER_DETAIL_TYPES = [DETAIL_TYPE.sessionArchived, DETAIL_TYPE.sweepCompleted, DETAIL_TYPE.coverageGapDetected];
 const COMPLIANCE_DETAIL_TYPES = [DETAIL_TYPE.complianceFinding];
-/** The query function's TOKEN_TTL_SECONDS range. */
-const TOKEN_TTL_SECONDS = { min: 60, max: 604_800 };
-
-/** Reserved concurrency is off (undefined) or a whole number of at least 1. */
-function reservedConcurrency(name: string, value: number | undefined): number | undefined {
-  if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
-    throw new Error(`${name} must be a whole number of at least 1, or undefined for no reserved concurrency; got ${value}`);
-  }
-  return value;
-}
-
 export class SessionArchive extends Construct {
   readonly table: dynamodb.Table;
   /** The table's customer-managed key, when the stack created it. */
@@ -85,45 +65,87 @@ export class SessionArchive extends Construct {
 
   constructor(scope: Construct, id: string, props: SessionArchiveProps = {}) {
     super(scope, id);
-    if (props.retentionDays !== undefined && (!Number.isInteger(props.retentionDays) || props.retentionDays < SSM_HISTORY_DAYS)) {
-      throw new Error(`retentionDays must be a whole number of at least ${SSM_HISTORY_DAYS} (SSM's own history), got ${props.retentionDays}`);
-    }
-    const stack = Stack.of(this);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
-    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
-    const sweeperServiceName = `${stack.stackName}-sweeper`;
-    // Checked here as well as in cdk.json's reader: a construct used on its own gets the same errors.
-    const complianceRules = parseComplianceRules(props.complianceRules ?? {}, 'complianceRules');
-    const complianceRulesJson = JSON.stringify(complianceRules.config);
-    if (complianceRulesJson.length > MAX_COMPLIANCE_RULES_JSON) {
-      throw new Error(`complianceRules take ${complianceRulesJson.length} characters as JSON; at most ${MAX_COMPLIANCE_RULES_JSON} fit the function's environment (use target patterns with *)`);
-    }
-    const eventBusName = props.eventBusName ?? DEFAULT_EVENT_BUS_NAME;
-    if (!/^[A-Za-z0-9._-]{1,256}$/.test(eventBusName)) throw new Error(`eventBusName must be 1-256 of A-Z a-z 0-9 . _ -, got ${JSON.stringify(eventBusName)}`);
-    const tokenTtlSeconds = props.tokenTtl?.toSeconds();
-    if (tokenTtlSeconds !== undefined && !(tokenTtlSeconds >= TOKEN_TTL_SECONDS.min && tokenTtlSeconds <= TOKEN_TTL_SECONDS.max)) {
-      throw new Error(`tokenTtl must be ${TOKEN_TTL_SECONDS.min} seconds to 7 days, got ${tokenTtlSeconds} seconds`);
-    }
-    if (props.encryptionKey && props.tableEncryption === 'aws-managed') throw new Error('encryptionKey and tableEncryption "aws-managed" contradict each other: give one');
+    const settings = checkedSettings(props, Stack.of(this).stackName);
 
     // A key of the stack's own unless told otherwise: its policy can name what each role may do,
     // which the AWS-managed aws/dynamodb key's policy cannot.
-    this.tableKey = props.encryptionKey || props.tableEncryption === 'aws-managed' ? undefined : new ArchiveKey(this, 'ArchiveKey', { removalPolicy });
+    this.tableKey = props.encryptionKey || props.tableEncryption === 'aws-managed' ? undefined : new ArchiveKey(this, 'ArchiveKey', { removalPolicy: settings.removalPolicy });
     const archiveTable = new ArchiveTable(this, 'Archive', {
       encryptionKey: props.encryptionKey ?? this.tableKey?.key,
       expireItems: props.retentionDays !== undefined,
-      removalPolicy,
+      removalPolicy: settings.removalPolicy,
       deletionProtection: props.deletionProtection,
     });
     this.table = archiveTable.table;
 
-    this.failureQueue = new sqs.Queue(this, 'SweepFailures', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+    this.failureQueue = deadLetterQueue(this, 'SweepFailures');
+    this.sweeper = this.createSweeper(props, settings);
+    // A dedicated bus by default: rules other applications keep on the default bus never see
+    // session data by accident.
+    this.eventBus =
+      settings.eventBusName === 'default'
+        ? events.EventBus.fromEventBusName(this, 'EventBus', 'default')
+        : new events.EventBus(this, 'EventBus', { eventBusName: settings.eventBusName, description: 'Session Archive: Session Archived, Sweep Completed, Coverage Gap Detected, Session Compliance Finding' });
+    grantPublish(this.sweeper, this.eventBus, EVENT_SOURCE, SWEEPER_DETAIL_TYPES);
+    this.sweeper.addEnvironment('EVENT_BUS_NAME', this.eventBus.eventBusName);
+
+    this.complianceDeadLetters = deadLetterQueue(this, 'ComplianceFailures');
+    this.complianceFunction = this.createComplianceCheck(settings);
+    restrictPublishers(this, this.eventBus, EVENT_SOURCE, [
+      { name: 'Sweeper', role: this.roleOf(this.sweeper), detailTypes: SWEEPER_DETAIL_TYPES },
+      { name: 'Compliance', role: this.roleOf(this.complianceFunction), detailTypes: COMPLIANCE_DETAIL_TYPES },
+    ]);
+    this.complianceRule = new events.Rule(this, 'ComplianceCheckRule', {
+      description: 'Session Archived events to the compliance check',
+      eventBus: this.eventBus,
+      eventPattern: { source: [EVENT_SOURCE], detailType: [DETAIL_TYPE.sessionArchived] },
+      // Delivery retries (throttled or unavailable Lambda) for a day, then the dead-letter queue.
+      targets: [new targets.LambdaFunction(this.complianceFunction, { retryAttempts: 185, maxEventAge: Duration.hours(24), deadLetterQueue: this.complianceDeadLetters })],
+    });
+    this.scheduleRule = new events.Rule(this, 'Schedule', {
+      description: 'Runs the Session Archive sweeper',
+      schedule: settings.schedule,
+      targets: [new targets.LambdaFunction(this.sweeper, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: this.failureQueue })],
     });
 
-    this.sweeper = new ArchiveFunction(this, 'Sweeper', {
+    // The HMAC key that binds nextToken to its query. Generated by Secrets Manager at deploy time
+    // (never in the template or cdk.out); the function reads it at cold start, so it is not in
+    // the function's configuration, where lambda:GetFunctionConfiguration would show it.
+    this.tokenSecret = new secretsmanager.Secret(this, 'TokenSecret', {
+      description: 'Session Archive: HMAC key for query API pagination tokens',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    this.queryFunction = this.createQueryFunction(props, settings);
+    this.protectTable(archiveTable, props);
+
+    const archiveApi = new ArchiveApi(this, 'QueryApi', {
+      handler: this.queryFunction,
+      throttle: props.apiThrottle,
+      logRetention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+      cloudWatchRole: props.apiGatewayCloudWatchRole,
+      auditors: props.auditors ?? { principalTag: DEFAULT_AUDITOR_TAG },
+    });
+    this.api = archiveApi.api;
+    this.auditorPolicy = archiveApi.auditorPolicy;
+
+    this.alarms = new ArchiveAlarms(this, 'Alarms', {
+      sweeper: this.sweeper,
+      sweeperServiceName: settings.sweeperServiceName,
+      api: this.api,
+      watermarkAgeThreshold: props.watermarkAgeAlarmThreshold ?? Duration.days(7),
+      noSweepAlarmHours: props.noSweepAlarmHours ?? 6,
+      alarmEmail: props.alarmEmail,
+      complianceDeadLetters: this.complianceDeadLetters,
+      encryption: props.alarmTopicEncryption ?? false,
+    });
+
+    if (props.tableDataEvents) this.tableDataEvents = new TableDataEvents(this, 'TableDataEvents', { table: this.table, removalPolicy: settings.removalPolicy });
+    this.acknowledgeNagFindings();
+  }
+
+  private createSweeper(props: SessionArchiveProps, settings: Settings): ArchiveFunction {
+    const sweeper = new ArchiveFunction(this, 'Sweeper', {
       description: 'Sweeps SSM Session Manager history into the archive table',
       entry: 'lambdas/sweeper/handler.ts',
       timeout: props.sweeperTimeout ?? Duration.minutes(5),
@@ -138,32 +160,21 @@ export class SessionArchive extends Construct {
       retryAttempts: 0,
       maxEventAge: Duration.hours(1),
       onFailure: new destinations.SqsDestination(this.failureQueue),
-      logRetention,
-      logRemovalPolicy: removalPolicy,
+      logRetention: settings.logRetention,
+      logRemovalPolicy: settings.removalPolicy,
       environment: {
-        ACCOUNT_ID: stack.account,
-        POWERTOOLS_SERVICE_NAME: sweeperServiceName,
+        ACCOUNT_ID: Stack.of(this).account,
+        POWERTOOLS_SERVICE_NAME: settings.sweeperServiceName,
         ...(props.retentionDays === undefined ? {} : { RETENTION_DAYS: String(props.retentionDays) }),
       },
     }).bindTable(this.table, SWEEPER_TABLE_ACCESS);
     // DescribeSessions has no resource-level permissions: `*` is the only resource it accepts.
-    this.sweeper.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:DescribeSessions'], resources: ['*'] }));
+    sweeper.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:DescribeSessions'], resources: ['*'] }));
+    return sweeper;
+  }
 
-    // A dedicated bus by default: rules other applications keep on the default bus never see
-    // session data by accident.
-    this.eventBus =
-      eventBusName === 'default'
-        ? events.EventBus.fromEventBusName(this, 'EventBus', 'default')
-        : new events.EventBus(this, 'EventBus', { eventBusName, description: 'Session Archive: Session Archived, Sweep Completed, Coverage Gap Detected, Session Compliance Finding' });
-    grantPublish(this.sweeper, this.eventBus, EVENT_SOURCE, SWEEPER_DETAIL_TYPES);
-    this.sweeper.addEnvironment('EVENT_BUS_NAME', this.eventBus.eventBusName);
-
-    this.complianceDeadLetters = new sqs.Queue(this, 'ComplianceFailures', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    this.complianceFunction = new ArchiveFunction(this, 'Compliance', {
+  private createComplianceCheck(settings: Settings): ArchiveFunction {
+    const check = new ArchiveFunction(this, 'Compliance', {
       description: 'Checks archived sessions against the compliance rules and records findings',
       entry: 'lambdas/compliance/handler.ts',
       // One session per invocation: a few DynamoDB and EventBridge calls.
@@ -174,95 +185,43 @@ export class SessionArchive extends Construct {
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
       onFailure: new destinations.SqsDestination(this.complianceDeadLetters),
-      logRetention,
-      logRemovalPolicy: removalPolicy,
+      logRetention: settings.logRetention,
+      logRemovalPolicy: settings.removalPolicy,
       environment: {
-        COMPLIANCE_RULES: complianceRulesJson,
+        COMPLIANCE_RULES: settings.complianceRulesJson,
         EVENT_BUS_NAME: this.eventBus.eventBusName,
-        POWERTOOLS_SERVICE_NAME: `${stack.stackName}-compliance`,
+        POWERTOOLS_SERVICE_NAME: `${Stack.of(this).stackName}-compliance`,
       },
     }).bindTable(this.table, COMPLIANCE_TABLE_ACCESS);
     // Findings are published to the same bus.
-    grantPublish(this.complianceFunction, this.eventBus, EVENT_SOURCE, COMPLIANCE_DETAIL_TYPES);
-    restrictPublishers(this, this.eventBus, EVENT_SOURCE, [
-      { name: 'Sweeper', role: this.roleOf(this.sweeper), detailTypes: SWEEPER_DETAIL_TYPES },
-      { name: 'Compliance', role: this.roleOf(this.complianceFunction), detailTypes: COMPLIANCE_DETAIL_TYPES },
-    ]);
+    grantPublish(check, this.eventBus, EVENT_SOURCE, COMPLIANCE_DETAIL_TYPES);
+    return check;
+  }
 
-    this.complianceRule = new events.Rule(this, 'ComplianceCheckRule', {
-      description: 'Session Archived events to the compliance check',
-      eventBus: this.eventBus,
-      eventPattern: { source: [EVENT_SOURCE], detailType: [DETAIL_TYPE.sessionArchived] },
-      // Delivery retries (throttled or unavailable Lambda) for a day, then the dead-letter queue.
-      targets: [new targets.LambdaFunction(this.complianceFunction, { retryAttempts: 185, maxEventAge: Duration.hours(24), deadLetterQueue: this.complianceDeadLetters })],
-    });
-
-    const schedule = props.schedule ?? events.Schedule.rate(Duration.minutes(15));
-    const scheduleProblem = sweepScheduleProblem(schedule.expressionString, props.noSweepAlarmHours ?? 6);
-    if (scheduleProblem) throw new Error(scheduleProblem);
-    this.scheduleRule = new events.Rule(this, 'Schedule', {
-      description: 'Runs the Session Archive sweeper',
-      schedule,
-      targets: [new targets.LambdaFunction(this.sweeper, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: this.failureQueue })],
-    });
-
-    // The HMAC key that binds nextToken to its query. Generated by Secrets Manager at deploy time
-    // (never in the template or cdk.out); the function reads it at cold start, so it is not in
-    // the function's configuration, where lambda:GetFunctionConfiguration would show it.
-    this.tokenSecret = new secretsmanager.Secret(this, 'TokenSecret', {
-      description: 'Session Archive: HMAC key for query API pagination tokens',
-      generateSecretString: { passwordLength: 64, excludePunctuation: true },
-    });
-
-    this.queryFunction = new ArchiveFunction(this, 'Query', {
+  private createQueryFunction(props: SessionArchiveProps, settings: Settings): ArchiveFunction {
+    const query = new ArchiveFunction(this, 'Query', {
       description: 'Session Archive query API',
       entry: 'lambdas/api/handler.ts',
       // API Gateway gives up after 29 s; every request does bounded work well inside that.
       timeout: Duration.seconds(29),
       memorySize: 1024,
       reservedConcurrentExecutions: reservedConcurrency('queryReservedConcurrency', props.queryReservedConcurrency),
-      logRetention,
-      logRemovalPolicy: removalPolicy,
+      logRetention: settings.logRetention,
+      logRemovalPolicy: settings.removalPolicy,
       environment: {
         TOKEN_SECRET_ARN: this.tokenSecret.secretArn,
-        ...(tokenTtlSeconds === undefined ? {} : { TOKEN_TTL_SECONDS: String(tokenTtlSeconds) }),
+        ...(settings.tokenTtlSeconds === undefined ? {} : { TOKEN_TTL_SECONDS: String(settings.tokenTtlSeconds) }),
       },
     }).bindTable(this.table, QUERY_TABLE_ACCESS);
     // The current key signs, the previous one still verifies: a rotation does not break pages in flight.
-    this.queryFunction.addToRolePolicy(
+    query.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['secretsmanager:GetSecretValue'],
         resources: [this.tokenSecret.secretArn],
         conditions: { 'ForAnyValue:StringEquals': { 'secretsmanager:VersionStage': ['AWSCURRENT', 'AWSPREVIOUS'] } },
       }),
     );
-
-    this.protectTable(archiveTable, props);
-
-    const archiveApi = new ArchiveApi(this, 'QueryApi', {
-      handler: this.queryFunction,
-      throttle: props.apiThrottle,
-      logRetention,
-      removalPolicy,
-      cloudWatchRole: props.apiGatewayCloudWatchRole,
-      auditors: props.auditors ?? { principalTag: DEFAULT_AUDITOR_TAG },
-    });
-    this.api = archiveApi.api;
-    this.auditorPolicy = archiveApi.auditorPolicy;
-
-    this.alarms = new ArchiveAlarms(this, 'Alarms', {
-      sweeper: this.sweeper,
-      sweeperServiceName,
-      api: this.api,
-      watermarkAgeThreshold: props.watermarkAgeAlarmThreshold ?? Duration.days(7),
-      noSweepAlarmHours: props.noSweepAlarmHours ?? 6,
-      alarmEmail: props.alarmEmail,
-      complianceDeadLetters: this.complianceDeadLetters,
-      encryption: props.alarmTopicEncryption ?? false,
-    });
-
-    if (props.tableDataEvents) this.tableDataEvents = new TableDataEvents(this, 'TableDataEvents', { table: this.table, removalPolicy });
-    this.acknowledgeNagFindings();
+    return query;
   }
 
   /**

@@ -5,8 +5,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SessionArchive, type SessionArchiveProps } from '../../lib/session-archive';
 import { buildStack, logicalIdOf, PROJECT_ROOT, resourcesOfType } from './stack-fixture';
 
 const ALARM = 'AWS::CloudWatch::Alarm';
@@ -222,5 +226,29 @@ describe('names that cannot collide with other stacks in the account', () => {
         expect(typeof value === 'string' ? value.startsWith('Archive-Prod-') : referencedId(value) !== undefined, JSON.stringify(dimension)).toBe(true);
       }
     }
+  });
+});
+
+describe('the construct used on its own (not through cdk.json) checks the same things', () => {
+  const build = (props: SessionArchiveProps) => () => new SessionArchive(new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Alone'), 'Archive', props);
+
+  it('refuses a schedule that leaves too long between sweeps, or EventBridge would reject', () => {
+    expect(build({ schedule: events.Schedule.rate(Duration.days(10)), noSweepAlarmHours: 168 })).toThrow(/schedule must sweep at least every 7 days/);
+    expect(build({ schedule: events.Schedule.expression('rate(1 minutes)') })).toThrow(/rate of 1 takes the singular unit/);
+    expect(build({ schedule: events.Schedule.rate(Duration.hours(12)) })).toThrow(/noSweepAlarmHours disagree/);
+  });
+
+  it('refuses reserved concurrency below 1', () => {
+    expect(build({ sweeperReservedConcurrency: 0 })).toThrow(/sweeperReservedConcurrency must be a whole number of at least 1/);
+    expect(build({ queryReservedConcurrency: 1.5 })).toThrow(/queryReservedConcurrency must be a whole number of at least 1/);
+  });
+
+  it('refuses a token lifetime outside 60 s to 7 days, and contradictory table encryption', () => {
+    expect(build({ tokenTtl: Duration.days(8) })).toThrow(/tokenTtl must be 60 seconds to 7 days/);
+    expect(() => {
+      const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Alone');
+      const imported = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+      return new SessionArchive(stack, 'Archive', { encryptionKey: imported, tableEncryption: 'aws-managed' });
+    }).toThrow(/encryptionKey and tableEncryption "aws-managed" contradict each other/);
   });
 });
