@@ -2,17 +2,24 @@
  * bin/app.ts's options: cdk.json's context as it ships, `-c key=value` strings from the command
  * line, and the errors for values that would deploy something unsafe or broken.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { CONTEXT_KEYS, ContextError, readAppConfig, type ContextKey } from '../../lib/app-config';
-import { cdkJsonContext, contextWithoutFeatureFlags } from './stack-fixture';
+import { cdkJsonContext, contextWithoutFeatureFlags, PROJECT_ROOT } from './stack-fixture';
 
 const fromContext = (context: Record<string, unknown>) => readAppConfig((key: ContextKey) => context[key]);
 
 describe('readAppConfig', () => {
   it('documents every option it reads in cdk.json, and reads no other (besides the CDK feature flags)', () => {
     expect(Object.keys(contextWithoutFeatureFlags()).sort()).toEqual([...CONTEXT_KEYS].sort());
+  });
+
+  it('has a row in docs/operations.md for every option', () => {
+    const operations = fs.readFileSync(path.join(PROJECT_ROOT, 'docs', 'operations.md'), 'utf8');
+    expect(CONTEXT_KEYS.filter((key) => !operations.includes(`| \`${key}\` |`))).toEqual([]);
   });
 
   it("turns cdk.json's defaults into the construct's defaults", () => {
