@@ -21,7 +21,7 @@ import { DynamoArchiveStore } from '../lambdas/adapters/dynamodb-archive-store';
 import { ensureArchiveTable } from '../lambdas/adapters/ensure-table';
 import { SsmSessionSource } from '../lambdas/adapters/ssm-session-source';
 import { chunk } from '../lambdas/core/concurrency';
-import type { Clock, HistoryQuery, SessionSource } from '../lambdas/core/ports';
+import type { Clock, HistoryQuery, SessionSource, SourcePage } from '../lambdas/core/ports';
 import type { ObservedSession } from '../lambdas/core/session';
 import { scopeKey } from '../lambdas/core/session';
 import { sweep, type SweepSummary } from '../lambdas/core/sweep';
@@ -69,15 +69,13 @@ class TimedSource implements SessionSource {
   listHistory(query: HistoryQuery): AsyncIterable<ObservedSession[]> {
     return this.timed(this.inner.listHistory(query));
   }
-  async findEnded(sessionId: string): Promise<ObservedSession | undefined> {
-    const started = performance.now();
-    try {
-      return await this.inner.findEnded(sessionId);
-    } finally {
-      this.waitedMs += performance.now() - started;
-    }
+  listHistoryPages(query: HistoryQuery, startToken?: string): AsyncIterable<SourcePage> {
+    return this.timed(this.inner.listHistoryPages(query, startToken));
   }
-  private async *timed(pages: AsyncIterable<ObservedSession[]>): AsyncIterable<ObservedSession[]> {
+  sourceClockOffsetMs(): number | undefined {
+    return this.inner.sourceClockOffsetMs();
+  }
+  private async *timed<T>(pages: AsyncIterable<T>): AsyncIterable<T> {
     const iterator = pages[Symbol.asyncIterator]();
     try {
       for (;;) {

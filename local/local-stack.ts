@@ -3,8 +3,8 @@
  * source (the embedded emulator, another endpoint, or real AWS), the sweeper on an interval, and
  * the query API over node:http. `session-archive local` (`npm start`) is a thin shell around this.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, createSsmClient } from '../lambdas/adapters/clients';
@@ -22,10 +22,11 @@ import { assertTableSupportsEvents, readComplianceRulesFromCdkJson, wireLocalEve
 import { EMULATED_ACCOUNT_ID, SystemClock, startSsmEmulator, type SsmEmulator } from './ssm-emulator';
 
 export interface LocalStackOptions {
-  /** Holds the archive (LevelDB under `dynamodb/`) and a lock file; created when missing. */
+  /** Holds the archive (LevelDB under `dynamodb/`) and a lock file; created when missing, mode 0700. */
   dataDir: string;
   /** 0 picks a free port. */
   apiPort: number;
+  /** Address the query API binds; default 127.0.0.1. The CLI warns about any non-loopback one. */
   apiHost?: string;
   /** Port of the embedded SSM emulator; 0 picks a free port. */
   ssmPort: number;
@@ -72,7 +73,8 @@ const DEFAULT_REGION = 'us-east-1';
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const dataDir = resolve(options.dataDir);
   const storePath = join(dataDir, 'dynamodb');
-  mkdirSync(storePath, { recursive: true });
+  createPrivateFolder(dataDir, options.print);
+  createPrivateFolder(storePath);
   const releaseLock = lockDataDir(dataDir);
   // Everything started so far, stopped in reverse order: on close, or when a later step fails.
   const started: Array<() => Promise<void>> = [async () => releaseLock()];
@@ -323,6 +325,26 @@ async function callerAccount(region: string): Promise<string> {
   } finally {
     sts.destroy();
   }
+}
+
+/**
+ * The archive holds every session's owner, target and reason: its folders are created for their
+ * owner only (0700, whatever the umask). A folder that exists already is left as it is, with a
+ * warning when others can read it.
+ */
+function createPrivateFolder(path: string, print?: (line: string) => void): void {
+  const created = mkdirSync(path, { recursive: true, mode: 0o700 });
+  if (created !== undefined) {
+    // mkdir's mode is filtered by the umask, and recursive creation applies it to every new parent.
+    let folder = path;
+    for (;;) {
+      chmodSync(folder, 0o700);
+      if (folder === created || folder === dirname(folder)) break;
+      folder = dirname(folder);
+    }
+    return;
+  }
+  if (print && (statSync(path).mode & 0o077) !== 0) print(`warning: ${path} is readable by other users of this machine; the archive in it is not private (chmod 700 it)`);
 }
 
 /**

@@ -4,8 +4,10 @@
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { nonLoopbackWarning } from '../../local/host-check';
 import { LocalStackStartError, startLocalStack, type LocalStack } from '../../local/local-stack';
 import { CliFailureError, CliUsageError, positiveInteger, runCli } from './cli-support';
+import { forStream } from './terminal-text';
 
 export const DEFAULT_SESSIONS = 5000;
 export const DEFAULT_INTERVAL_SECONDS = 30;
@@ -19,12 +21,16 @@ arriving and ending (or a real SSM), the sweeper every --interval seconds, and t
 A restart on the same --data-dir keeps everything archived so far.
 
 Options:
-  --api-port <p>          port of the query API on 127.0.0.1 (default ${DEFAULT_API_PORT}; 0 picks a free one)
+  --api-port <p>          port of the query API (default ${DEFAULT_API_PORT}; 0 picks a free one)
+  --host <address>        address the query API binds (default 127.0.0.1). The API has no
+                          authentication: any other address warns, and opens the archive to whoever
+                          can reach it. It answers only requests addressed to a loopback name or an
+                          IP address, never to a DNS name (no DNS rebinding from a web page)
   --ssm-port <p>          port of the embedded SSM emulator (default 0: a free one; printed)
   --interval <seconds>    time between sweep starts (default ${DEFAULT_INTERVAL_SECONDS})
   --sessions <n>          emulated sessions per 30 days (default ${DEFAULT_SESSIONS})
   --seed <s>              seed of the emulated sessions; the same seed gives the same sessions (default 1)
-  --data-dir <dir>        where the archive is kept (default ./.session-archive)
+  --data-dir <dir>        where the archive is kept (default ./.session-archive; created mode 0700)
   --table <name>          archive table name (default session-archive)
   --ssm-endpoint <url>    sweep this SSM endpoint instead of the embedded emulator
   --region <r>            sweep real AWS SSM in this region with the default credential chain
@@ -42,6 +48,7 @@ Examples:
 
 export interface LocalCommandOptions {
   apiPort: number;
+  host: string;
   ssmPort: number;
   intervalSeconds: number;
   sessions: number;
@@ -60,12 +67,17 @@ export async function runLocalCommand(argv: string[]): Promise<void> {
   await runCli('local', LOCAL_USAGE, async () => {
     const options = parseLocalArgs(argv);
     if (options === 'help') return LOCAL_USAGE;
+    // Lines can quote archived data (a finding's message): escaped on a terminal.
+    const shown = forStream(process.stdout);
     const print = (line: string): void => {
-      process.stdout.write(`${line}\n`);
+      process.stdout.write(`${shown(line)}\n`);
     };
+    const warning = nonLoopbackWarning(options.host);
+    if (warning !== undefined) process.stderr.write(`${warning}\n`);
     const stack = await startLocalStack({
       dataDir: options.dataDir,
       apiPort: options.apiPort,
+      apiHost: options.host,
       ssmPort: options.ssmPort,
       sweepIntervalMs: options.intervalSeconds * 1000,
       sessions: options.sessions,
@@ -92,6 +104,7 @@ export function parseLocalArgs(argv: readonly string[]): LocalCommandOptions | '
     args: [...argv],
     options: {
       'api-port': { type: 'string' },
+      host: { type: 'string' },
       'ssm-port': { type: 'string' },
       interval: { type: 'string' },
       sessions: { type: 'string' },
@@ -109,6 +122,7 @@ export function parseLocalArgs(argv: readonly string[]): LocalCommandOptions | '
   if (values.help) return 'help';
   const options: LocalCommandOptions = {
     apiPort: values['api-port'] === undefined ? DEFAULT_API_PORT : port('--api-port', values['api-port']),
+    host: values.host === undefined ? '127.0.0.1' : nonEmpty('--host', values.host),
     ssmPort: values['ssm-port'] === undefined ? 0 : port('--ssm-port', values['ssm-port']),
     intervalSeconds: values.interval === undefined ? DEFAULT_INTERVAL_SECONDS : positiveInteger('--interval', values.interval),
     sessions: values.sessions === undefined ? DEFAULT_SESSIONS : wholeNumber('--sessions', values.sessions, 1_000_000),

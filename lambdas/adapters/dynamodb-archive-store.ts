@@ -11,6 +11,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -19,15 +20,16 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { chunk, mapWithConcurrency, sleep } from '../core/concurrency';
 import { contentHash } from '../core/content-hash';
-import type { ArchiveOutcome, ArchiveStore, ArchiveWriteOptions, ClaimedRecord, EventClaim, OpenSessionRef, PendingEventRef } from '../core/ports';
+import type { ArchiveOutcome, ArchiveStore, ArchiveWriteOptions, ClaimedRecord, EventClaim, OpenSessionRef, PendingEventRef, SessionTracking } from '../core/ports';
 import { isFinalStatus, scopeKey, type ObservedSession, type SessionRecord, type SourceScope } from '../core/session';
 import type { SweepState } from '../core/sweep-state';
-import { DAY_MS, fromIso } from '../core/time';
+import { DAY_MS, fromIso, toIso } from '../core/time';
 import {
   EVENT_CLAIM_OWNER,
   EVENT_CLAIM_UNTIL,
   EVENTS_AND_FINDINGS,
   EXPIRES_AT,
+  LEASES_PARTITION,
   OPEN_SESSIONS,
   SOURCES_PARTITION,
   pendingEventsPartition,
@@ -41,7 +43,10 @@ import { sessionRecordFromItem, sweepStateFromItem, sweepStateToItem } from './a
 export interface DynamoArchiveStoreOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
-  /** When set, items carry an expiry this many days after the session started (table TTL). */
+  /**
+   * When set, items carry an expiry this many days after the session ended (or was last seen, when
+   * its end was never observed); open sessions never expire (table TTL).
+   */
   retentionDays?: number;
   /** UpdateItem calls in flight per page. */
   writeConcurrency?: number;
@@ -55,6 +60,11 @@ const PENDING_EVENTS_PAGE = 100;
 /** Every attribute of the outbox mark: removed together once the event is delivered. */
 const OUTBOX_ATTRIBUTES = [EVENTS_AND_FINDINGS.partitionKey, sortKeyOf(EVENTS_AND_FINDINGS), EVENT_CLAIM_OWNER, EVENT_CLAIM_UNTIL] as const;
 const MAX_UNPROCESSED_RETRIES = 8;
+/**
+ * How the archive tracks an open session it can no longer see. Part of the record's state: any
+ * new observation of the session removes them, so a write is due even when its content is the same.
+ */
+const TRACKING_ATTRIBUTES = ['missingSince', 'lookupMissedAt', 'endedUnobservedAt'] as const;
 
 export class DynamoArchiveStore implements ArchiveStore {
   /** Requests this store made, by kind: the benchmarks and tests read these. */
@@ -81,7 +91,8 @@ export class DynamoArchiveStore implements ArchiveStore {
       const known = stored.get(session.sessionId);
       const hash = contentHash(session);
       // A stale open observation (listed Active just before it ended) never replaces a final one.
-      if (known && (known.contentHash === hash || (known.isFinal && !isFinalStatus(session.status)))) outcome.unchanged++;
+      const same = known !== undefined && known.contentHash === hash && !known.tracked;
+      if (known && (same || (known.isFinal && !isFinalStatus(session.status)))) outcome.unchanged++;
       else toWrite.push(session);
     }
     const results = await mapWithConcurrency(toWrite, this.writeConcurrency, (session) => this.writeSession(scope, session, nowIso, options.eventClaim));
@@ -107,31 +118,57 @@ export class DynamoArchiveStore implements ArchiveStore {
           KeyConditionExpression: '#scope = :scope',
           ExpressionAttributeNames: { '#scope': OPEN_SESSIONS.partitionKey },
           ExpressionAttributeValues: { ':scope': scopeKey(scope) },
-          ProjectionExpression: 'sessionId, startDate',
+          ProjectionExpression: 'sessionId, startDate, missingSince, lookupMissedAt',
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) refs.push({ sessionId: String(item.sessionId), startDate: String(item.startDate) });
+      for (const item of page.Items ?? []) refs.push(openSessionRefFromItem(item));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return refs;
   }
 
-  async markEndedUnobserved(scope: SourceScope, sessionId: string, nowIso: string): Promise<void> {
+  async markMissing(scope: SourceScope, sessionId: string, tracking: SessionTracking): Promise<void> {
+    const set: Record<string, string> = {};
+    if (tracking.missingSince !== undefined) set.missingSince = toIso(tracking.missingSince);
+    if (tracking.lookupMissedAt !== undefined) set.lookupMissedAt = toIso(tracking.lookupMissedAt);
+    if (Object.keys(set).length === 0) return;
+    await this.updateOpenRecord(scope, sessionId, set, []);
+  }
+
+  async markEndedUnobserved(scope: SourceScope, sessionId: string, nowIso: string, lastSightingMs: number): Promise<void> {
+    const set: Record<string, string | number> = { endedUnobservedAt: nowIso };
+    if (this.retentionMs !== undefined) set[EXPIRES_AT] = Math.floor((lastSightingMs + this.retentionMs) / 1000);
+    await this.updateOpenRecord(scope, sessionId, set, [OPEN_SESSIONS.partitionKey]);
+  }
+
+  /** An update that applies only while the record is still open; a final (or flagged) record is left alone. */
+  private async updateOpenRecord(scope: SourceScope, sessionId: string, set: Record<string, unknown>, remove: string[]): Promise<void> {
+    const names: Record<string, string> = { '#open': OPEN_SESSIONS.partitionKey };
+    const values: Record<string, unknown> = {};
+    const assignments = Object.entries(set).map(([field, value], i) => {
+      names[`#s${i}`] = field;
+      values[`:s${i}`] = value;
+      return `#s${i} = :s${i}`;
+    });
+    const removals = remove.map((field, i) => {
+      names[`#r${i}`] = field;
+      return `#r${i}`;
+    });
     this.stats.sessionWrites++;
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: sessionKey(sessionId, scopeKey(scope)),
-          UpdateExpression: 'SET endedUnobservedAt = :now REMOVE #open',
+          UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
           ConditionExpression: 'attribute_exists(#open)',
-          ExpressionAttributeNames: { '#open': OPEN_SESSIONS.partitionKey },
-          ExpressionAttributeValues: { ':now': nowIso },
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         }),
       );
     } catch (error: unknown) {
-      // Already final or already marked: nothing to do.
+      // Ended, or already flagged, meanwhile: nothing to do.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
@@ -141,6 +178,43 @@ export class DynamoArchiveStore implements ArchiveStore {
       new GetCommand({ TableName: this.tableName, Key: { pk: SOURCES_PARTITION, sk: scopeKey(scope) }, ConsistentRead: true }),
     );
     return result.Item ? sweepStateFromItem(result.Item) : undefined;
+  }
+
+  async acquireSweepLease(scope: SourceScope, owner: string, nowMs: number, untilMs: number): Promise<boolean> {
+    this.stats.stateWrites++;
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: LEASES_PARTITION, sk: scopeKey(scope), owner, until: untilMs },
+          ConditionExpression: 'attribute_not_exists(pk) OR #until < :now OR #owner = :owner',
+          ExpressionAttributeNames: { '#until': 'until', '#owner': 'owner' },
+          ExpressionAttributeValues: { ':now': nowMs, ':owner': owner },
+        }),
+      );
+      return true;
+    } catch (error: unknown) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async releaseSweepLease(scope: SourceScope, owner: string): Promise<void> {
+    this.stats.stateWrites++;
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: LEASES_PARTITION, sk: scopeKey(scope) },
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      );
+    } catch (error: unknown) {
+      // Lapsed and taken by another sweep meanwhile: theirs now.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async saveSweepState(scope: SourceScope, state: SweepState, expectedVersion: number): Promise<boolean> {
@@ -273,9 +347,13 @@ export class DynamoArchiveStore implements ArchiveStore {
       if (value === undefined) remove.push(field);
       else set[field] = value;
     }
-    if (final) remove.push(OPEN_SESSIONS.partitionKey, 'endedUnobservedAt');
+    // Seen again: whatever the archive assumed about it while it was out of sight no longer holds.
+    remove.push(...TRACKING_ATTRIBUTES);
+    if (final) remove.push(OPEN_SESSIONS.partitionKey);
     else set[OPEN_SESSIONS.partitionKey] = scopeKey(scope);
-    if (this.retentionMs !== undefined) set[EXPIRES_AT] = Math.floor((fromIso(session.startDate) + this.retentionMs) / 1000);
+    const expiresAt = this.expiryOf(session, nowIso);
+    if (expiresAt === undefined) remove.push(EXPIRES_AT);
+    else set[EXPIRES_AT] = expiresAt;
     if (eventClaim) {
       // The outbox mark: stored with the state it announces, or not at all.
       set[EVENTS_AND_FINDINGS.partitionKey] = pendingEventsPartition(scopeKey(scope));
@@ -299,6 +377,7 @@ export class DynamoArchiveStore implements ArchiveStore {
     });
     names['#hash'] = 'contentHash';
     names['#final'] = 'isFinal';
+    TRACKING_ATTRIBUTES.forEach((attribute, i) => (names[`#t${i}`] = attribute));
     this.stats.sessionWrites++;
     try {
       const result = await this.client.send(
@@ -306,8 +385,9 @@ export class DynamoArchiveStore implements ArchiveStore {
           TableName: this.tableName,
           Key: sessionKey(session.sessionId, scopeKey(scope)),
           UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
-          // New, or changed and not an open status over a final one.
-          ConditionExpression: 'attribute_not_exists(pk) OR (#hash <> :hash AND (#final <> :true OR :final = :true))',
+          // New, or changed (content or tracking) and not an open status over a final one.
+          ConditionExpression:
+            'attribute_not_exists(pk) OR ((#hash <> :hash OR attribute_exists(#t0) OR attribute_exists(#t1) OR attribute_exists(#t2)) AND (#final <> :true OR :final = :true))',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           // With the outbox, the replaced state is needed too: it may still owe its event.
@@ -322,9 +402,15 @@ export class DynamoArchiveStore implements ArchiveStore {
     }
   }
 
-  /** Reads contentHash and isFinal of existing records, retrying keys DynamoDB left unprocessed. */
-  private async readFingerprints(sessionIds: string[], scopeId: string): Promise<Map<string, { contentHash: string; isFinal: boolean }>> {
-    const found = new Map<string, { contentHash: string; isFinal: boolean }>();
+  /** Retention counts from the end (an open record never expires): epoch seconds, or none. */
+  private expiryOf(session: ObservedSession, nowIso: string): number | undefined {
+    if (this.retentionMs === undefined || !isFinalStatus(session.status)) return undefined;
+    return Math.floor((fromIso(session.endDate ?? nowIso) + this.retentionMs) / 1000);
+  }
+
+  /** Reads contentHash, isFinal and tracking of existing records, retrying keys DynamoDB left unprocessed. */
+  private async readFingerprints(sessionIds: string[], scopeId: string): Promise<Map<string, StoredFingerprint>> {
+    const found = new Map<string, StoredFingerprint>();
     for (const ids of chunk(sessionIds, BATCH_GET_LIMIT)) {
       let keys: Record<string, unknown>[] = ids.map((id) => sessionKey(id, scopeId));
       for (let attempt = 0; keys.length > 0; attempt++) {
@@ -334,12 +420,16 @@ export class DynamoArchiveStore implements ArchiveStore {
         const result = await this.client.send(
           new BatchGetCommand({
             RequestItems: {
-              [this.tableName]: { Keys: keys, ProjectionExpression: 'sessionId, contentHash, isFinal', ConsistentRead: true },
+              [this.tableName]: { Keys: keys, ProjectionExpression: `sessionId, contentHash, isFinal, ${TRACKING_ATTRIBUTES.join(', ')}`, ConsistentRead: true },
             },
           }),
         );
         for (const item of result.Responses?.[this.tableName] ?? []) {
-          found.set(String(item.sessionId), { contentHash: String(item.contentHash), isFinal: item.isFinal === true });
+          found.set(String(item.sessionId), {
+            contentHash: String(item.contentHash),
+            isFinal: item.isFinal === true,
+            tracked: TRACKING_ATTRIBUTES.some((attribute) => item[attribute] !== undefined),
+          });
         }
         keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
       }
@@ -348,6 +438,20 @@ export class DynamoArchiveStore implements ArchiveStore {
   }
 }
 
+interface StoredFingerprint {
+  contentHash: string;
+  isFinal: boolean;
+  /** The archive holds tracking marks for it (missing, looked for, ended unobserved). */
+  tracked: boolean;
+}
+
+function openSessionRefFromItem(item: Record<string, unknown>): OpenSessionRef {
+  const tracking: SessionTracking = {};
+  if (typeof item.missingSince === 'string') tracking.missingSince = fromIso(item.missingSince);
+  if (typeof item.lookupMissedAt === 'string') tracking.lookupMissedAt = fromIso(item.lookupMissedAt);
+  const ref: OpenSessionRef = { sessionId: String(item.sessionId), startDate: String(item.startDate) };
+  return Object.keys(tracking).length > 0 ? { ...ref, tracking } : ref;
+}
 
 /**
  * The record as the update left it, from the item before it and the update itself (what ALL_NEW

@@ -2,10 +2,11 @@
  * SSM Session Manager as a session source: DescribeSessions through the SDK paginator, which
  * follows NextToken to the end (pages may be short or empty and still carry a token).
  */
-import { paginateDescribeSessions, type Session, type SessionFilter, type SSMClient } from '@aws-sdk/client-ssm';
-import type { HistoryQuery, SessionSource } from '../core/ports';
+import { InvalidNextToken, paginateDescribeSessions, type Session, type SessionFilter, type SSMClient } from '@aws-sdk/client-ssm';
+import { ListingTokenRejectedError, systemClock, type Clock, type HistoryQuery, type SessionSource, type SourcePage } from '../core/ports';
 import type { ObservedSession, SourceScope } from '../core/session';
 import { DAY_MS, toIso } from '../core/time';
+import { sourceClockOf, type SourceClock } from './source-clock';
 
 export interface SsmSessionSourceOptions {
   client: SSMClient;
@@ -13,6 +14,8 @@ export interface SsmSessionSourceOptions {
   region: string;
   /** How long SSM keeps ended sessions; 30 days as documented. */
   historyRetentionDays?: number;
+  /** The clock the sweep plans with; SSM's offset from it is measured per response. Default: the system clock. */
+  clock?: Clock;
 }
 
 /** The largest page DescribeSessions allows. */
@@ -26,41 +29,58 @@ export class SsmSessionSource implements SessionSource {
   readonly scope: SourceScope;
   readonly historyRetentionMs: number;
   private readonly client: SSMClient;
+  private readonly clock: SourceClock;
 
   constructor(options: SsmSessionSourceOptions) {
     this.client = options.client;
+    this.clock = sourceClockOf(options.client, options.clock ?? systemClock);
     this.scope = { source: 'ssm', accountId: options.accountId, region: options.region };
     this.historyRetentionMs = (options.historyRetentionDays ?? 30) * DAY_MS;
   }
 
   listActive(): AsyncIterable<ObservedSession[]> {
-    return this.list('Active', []);
+    return this.sessionsOf(this.list('Active', []));
   }
 
   listHistory(query: HistoryQuery): AsyncIterable<ObservedSession[]> {
-    const filters: SessionFilter[] = [];
-    // SSM takes whole seconds; flooring keeps InvokedAfter at or below the watermark, and
-    // adjacent slices share the same floored boundary, so nothing falls between them.
-    if (query.invokedAfter !== undefined) filters.push({ key: 'InvokedAfter', value: toSsmDate(query.invokedAfter) });
-    if (query.invokedBefore !== undefined) filters.push({ key: 'InvokedBefore', value: toSsmDate(query.invokedBefore) });
-    return this.list('History', filters);
+    return this.sessionsOf(this.listHistoryPages(query));
   }
 
-  async findEnded(sessionId: string): Promise<ObservedSession | undefined> {
-    for await (const page of this.list('History', [{ key: 'SessionId', value: sessionId }])) {
-      const match = page.find((session) => session.sessionId === sessionId);
-      if (match) return match;
-    }
-    return undefined;
+  listHistoryPages(query: HistoryQuery, startToken?: string): AsyncIterable<SourcePage> {
+    return this.list('History', historyFilters(query), startToken);
   }
 
-  private async *list(state: 'Active' | 'History', filters: SessionFilter[]): AsyncIterable<ObservedSession[]> {
+  sourceClockOffsetMs(): number | undefined {
+    return this.clock.offsetMs();
+  }
+
+  private async *list(state: 'Active' | 'History', filters: SessionFilter[], startToken?: string): AsyncIterable<SourcePage> {
     const pages = paginateDescribeSessions(
-      { client: this.client, pageSize: PAGE_SIZE },
+      { client: this.client, pageSize: PAGE_SIZE, ...(startToken === undefined ? {} : { startingToken: startToken }) },
       { State: state, MaxResults: PAGE_SIZE, Filters: filters.length > 0 ? filters : undefined },
     );
-    for await (const page of pages) yield (page.Sessions ?? []).map(toObservedSession);
+    try {
+      for await (const page of pages) yield { sessions: (page.Sessions ?? []).map(toObservedSession), ...(page.NextToken ? { nextToken: page.NextToken } : {}) };
+    } catch (error: unknown) {
+      // Only a token we handed in can be stale; one the paginator got a moment ago is SSM's fault.
+      if (error instanceof InvalidNextToken && startToken !== undefined) throw new ListingTokenRejectedError(`SSM refused the kept NextToken: ${error.message}`);
+      throw error;
+    }
   }
+
+  private async *sessionsOf(pages: AsyncIterable<SourcePage>): AsyncIterable<ObservedSession[]> {
+    for await (const page of pages) yield page.sessions;
+  }
+}
+
+function historyFilters(query: HistoryQuery): SessionFilter[] {
+  const filters: SessionFilter[] = [];
+  // SSM takes whole seconds; flooring keeps InvokedAfter at or below the watermark, and
+  // adjacent slices share the same floored boundary, so nothing falls between them.
+  if (query.invokedAfter !== undefined) filters.push({ key: 'InvokedAfter', value: toSsmDate(query.invokedAfter) });
+  if (query.invokedBefore !== undefined) filters.push({ key: 'InvokedBefore', value: toSsmDate(query.invokedBefore) });
+  if (query.sessionId !== undefined) filters.push({ key: 'SessionId', value: query.sessionId });
+  return filters;
 }
 
 /** `2026-11-22T10:15:30Z`: the date form the DescribeSessions filters document. */

@@ -5,10 +5,17 @@
 import type { ObservedSession, SessionRecord, SourceScope } from './session';
 import type { SweepState } from './sweep-state';
 
-/** Bounds for a History listing: StartDate >= invokedAfter and < invokedBefore (epoch ms). */
+/** Bounds for a History listing: StartDate >= invokedAfter and < invokedBefore (epoch ms); or one session. */
 export interface HistoryQuery {
   invokedAfter?: number;
   invokedBefore?: number;
+  sessionId?: string;
+}
+
+/** One page of a listing, with the token that continues it (absent on the last page). */
+export interface SourcePage {
+  sessions: ObservedSession[];
+  nextToken?: string;
 }
 
 /** A place that reports sessions: SSM today, other clouds later. Each yielded array is one page. */
@@ -18,8 +25,21 @@ export interface SessionSource {
   readonly historyRetentionMs: number;
   listActive(): AsyncIterable<ObservedSession[]>;
   listHistory(query: HistoryQuery): AsyncIterable<ObservedSession[]>;
-  /** One ended session by id, or undefined when the source no longer holds it. */
-  findEnded(sessionId: string): Promise<ObservedSession | undefined>;
+  /**
+   * The same listing, page by page with each page's continuation token, optionally resumed from a
+   * token an earlier invocation kept. A token the source refuses throws `ListingTokenRejectedError`.
+   */
+  listHistoryPages(query: HistoryQuery, startToken?: string): AsyncIterable<SourcePage>;
+  /**
+   * How far the source's clock runs ahead of ours (ms, negative when behind), measured from its
+   * responses; undefined before the first response. Listings are planned in the source's time.
+   */
+  sourceClockOffsetMs(): number | undefined;
+}
+
+/** The source no longer accepts a continuation token (expired, or issued for another listing). */
+export class ListingTokenRejectedError extends Error {
+  override readonly name = 'ListingTokenRejectedError';
 }
 
 export interface ArchiveOutcome {
@@ -38,6 +58,19 @@ export interface ArchiveOutcome {
 export interface OpenSessionRef {
   sessionId: string;
   startDate: string;
+  /** Tracking of an open session that vanished from Active (see `SessionTracking`). */
+  tracking?: SessionTracking;
+}
+
+/**
+ * What the archive knows of an open session it can no longer see. Part of the record's state: a
+ * later observation of the session (open or ended) clears it, and so puts it back under tracking.
+ */
+export interface SessionTracking {
+  /** Source time of the first complete Active listing that no longer showed it. */
+  missingSince?: number;
+  /** Source time of a lookup that ran after it went missing and did not find it in History. */
+  lookupMissedAt?: number;
 }
 
 /**
@@ -73,12 +106,22 @@ export interface ArchiveStore {
   archiveSessions(scope: SourceScope, sessions: readonly ObservedSession[], nowIso: string, options?: ArchiveWriteOptions): Promise<ArchiveOutcome>;
   /** Archived sessions of this scope whose last known status was not final. */
   listOpenSessions(scope: SourceScope): Promise<OpenSessionRef[]>;
+  /** Records how an open session went missing; only while the record is still open and unchanged since. */
+  markMissing(scope: SourceScope, sessionId: string, tracking: SessionTracking): Promise<void>;
   /**
-   * An open session the source no longer lists anywhere: its final state was never published
-   * while the archive looked. Takes it off the open list and flags the record, keeping its status.
+   * An open session the source no longer lists anywhere, though the archive looked for it: its
+   * final state was never seen. Takes it off the open list and flags the record, keeping its
+   * status; its retention counts from `lastSightingMs`.
    */
-  markEndedUnobserved(scope: SourceScope, sessionId: string, nowIso: string): Promise<void>;
+  markEndedUnobserved(scope: SourceScope, sessionId: string, nowIso: string, lastSightingMs: number): Promise<void>;
   loadSweepState(scope: SourceScope): Promise<SweepState | undefined>;
+  /**
+   * Takes the target's sweep lease unless another holder's is still live: two sweeps of one target
+   * never run at once. True when this owner holds it until `untilMs`.
+   */
+  acquireSweepLease(scope: SourceScope, owner: string, nowMs: number, untilMs: number): Promise<boolean>;
+  /** Gives the lease back, if this owner still holds it. */
+  releaseSweepLease(scope: SourceScope, owner: string): Promise<void>;
   /**
    * Saves the state only if the stored version still equals `expectedVersion`.
    * Returns false when another sweep saved first.

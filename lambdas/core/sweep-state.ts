@@ -38,9 +38,63 @@ export interface SweepState {
   lastSweep?: LastSweep;
   /** When a sweep last finished the whole range. */
   lastCompletedAt?: number;
+  /**
+   * Covered ranges that a reconciliation listed again after they were complete: nothing the
+   * source showed in them is missing, whatever an incremental listing skipped.
+   */
+  confirmed: TimeRange[];
+  /** The reconciliation under way (it may take several sweeps), or null. */
+  reconciliation: ResumableListing | null;
+  /** The range listing that looks for many vanished open sessions at once, under way, or null. */
+  endedLookup: ResumableListing | null;
+  /** The incremental History slice a sweep could not finish, with its place, or null. */
+  historyListing: ResumableListing | null;
+  /** Source time at which the last complete reconciliation (or first backfill) started. */
+  lastReconciledAt: number | null;
+  /** Why the last attempt to sweep this target failed, since when; null once a sweep ran. */
+  lastError: TargetFailure | null;
 }
 
-export const EMPTY_SWEEP_STATE: SweepState = { watermark: null, version: 0, coverage: [], gaps: [], listedUntil: null, sliceMs: null };
+/** A target's sweep could not run: the role is missing, access denied, the region disabled, … */
+export interface TargetFailure {
+  kind: TargetFailureKind;
+  message: string;
+  /** When this kind of failure began (kept while it repeats). */
+  since: number;
+}
+
+export const TARGET_FAILURE_KINDS = ['role-missing', 'access-denied', 'region-disabled', 'throttled', 'failed'] as const;
+export type TargetFailureKind = (typeof TARGET_FAILURE_KINDS)[number];
+
+/**
+ * A History listing resumed page by page across sweeps: the token of its next page is kept with
+ * the checkpoint. A token the source no longer accepts restarts it. Slices would not help here:
+ * a source that filters after MaxResults pages through everything for any range.
+ */
+export interface ResumableListing {
+  /** Source time when it began (a reconciliation confirms coverage up to here, less the margin). */
+  startedAt: number;
+  /** StartDate bounds; both absent: everything the source holds. */
+  after?: number;
+  before?: number;
+  nextToken: string | null;
+  pagesListed: number;
+}
+
+export const EMPTY_SWEEP_STATE: SweepState = {
+  watermark: null,
+  version: 0,
+  coverage: [],
+  gaps: [],
+  listedUntil: null,
+  sliceMs: null,
+  confirmed: [],
+  reconciliation: null,
+  endedLookup: null,
+  historyListing: null,
+  lastReconciledAt: null,
+  lastError: null,
+};
 
 export function mergeGaps(a: readonly CoverageGap[], b: readonly CoverageGap[]): CoverageGap[] {
   const byRange = new Map<string, CoverageGap>();
@@ -68,7 +122,28 @@ export function reconcileSweepState(stored: SweepState, mine: SweepState): Sweep
     sliceMs: mine.sliceMs,
     lastSweep: latest.lastSweep,
     lastCompletedAt: Math.max(stored.lastCompletedAt ?? 0, mine.lastCompletedAt ?? 0) || undefined,
+    confirmed: mergeRanges([...stored.confirmed, ...mine.confirmed]),
+    // Progress is only ever ahead in the later of the two; a finished one (null) stays finished
+    // unless the other started a newer one.
+    reconciliation: newerReconciliation(stored, mine),
+    endedLookup: furtherListing(stored.endedLookup, mine.endedLookup),
+    historyListing: furtherListing(stored.historyListing, mine.historyListing),
+    lastReconciledAt: maxOrNull(stored.lastReconciledAt, mine.lastReconciledAt),
+    lastError: mine.lastError,
   };
+}
+
+function newerReconciliation(stored: SweepState, mine: SweepState): ResumableListing | null {
+  const finishedAt = maxOrNull(stored.lastReconciledAt, mine.lastReconciledAt) ?? Number.NEGATIVE_INFINITY;
+  const live = [stored.reconciliation, mine.reconciliation].filter((r): r is ResumableListing => r !== null && r.startedAt > finishedAt);
+  return furtherListing(live[0] ?? null, live[1] ?? null);
+}
+
+/** Of two listings under way, the newer one, or the one further along. */
+function furtherListing(a: ResumableListing | null, b: ResumableListing | null): ResumableListing | null {
+  if (a === null || b === null) return a ?? b;
+  if (a.startedAt !== b.startedAt) return a.startedAt > b.startedAt ? a : b;
+  return a.pagesListed >= b.pagesListed ? a : b;
 }
 
 function maxOrNull(a: number | null, b: number | null): number | null {

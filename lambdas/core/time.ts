@@ -42,3 +42,8 @@ export function subtractRanges(range: TimeRange, holes: readonly TimeRange[]): T
   }
   return pieces;
 }
+
+/** The parts of `ranges` inside `window`. */
+export function intersectRanges(ranges: readonly TimeRange[], window: TimeRange): TimeRange[] {
+  return ranges.map((range) => ({ from: Math.max(range.from, window.from), to: Math.min(range.to, window.to) })).filter((range) => range.to > range.from);
+}

@@ -14,10 +14,16 @@ export interface SweeperConfig {
   /** Endpoint overrides for local runs and the artifact test (SSM_ENDPOINT, DYNAMODB_ENDPOINT). */
   readonly ssmEndpoint?: string;
   readonly dynamodbEndpoint?: string;
+  /** A local STS endpoint for member roles (STS_ENDPOINT); the regional STS endpoint when absent. */
+  readonly stsEndpoint?: string;
   /** How long SSM keeps ended sessions (HISTORY_RETENTION_DAYS, default 30). */
   readonly historyRetentionDays: number;
-  /** When set, archived items expire this many days after the session started (RETENTION_DAYS, table TTL). */
+  /** When set, archived items expire this many days after the session ended (RETENTION_DAYS, table TTL). */
   readonly retentionDays?: number;
+  /** How far below the last complete listing each History listing starts (OVERLAP_MINUTES, default 60). */
+  readonly overlapMinutes: number;
+  /** How often a reconciliation lists everything SSM holds (RECONCILE_EVERY_HOURS, default 24). */
+  readonly reconcileEveryHours: number;
   /** Powertools service name: the `service` dimension of every metric (POWERTOOLS_SERVICE_NAME). */
   readonly serviceName: string;
   /** The EventBridge bus the sweep publishes to (EVENT_BUS_NAME); no events when absent. */
@@ -28,6 +34,8 @@ export interface SweeperConfig {
 
 export const DEFAULT_HISTORY_RETENTION_DAYS = 30;
 export const DEFAULT_SERVICE_NAME = 'session-archive-sweeper';
+export const DEFAULT_OVERLAP_MINUTES = 60;
+export const DEFAULT_RECONCILE_EVERY_HOURS = 24;
 
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
@@ -51,11 +59,11 @@ export function readSweeperConfig(env: Env): SweeperConfig {
     if (value === undefined) problems.push(`${key} is required`);
     return value ?? '';
   };
-  const positiveInteger = (key: string): number | undefined => {
+  const positiveInteger = (key: string, unit = 'days'): number | undefined => {
     const value = optional(key);
     if (value === undefined) return undefined;
     if (!/^\d+$/.test(value) || Number(value) < 1) {
-      problems.push(`${key} must be a positive whole number of days, got "${value}"`);
+      problems.push(`${key} must be a positive whole number of ${unit}, got "${value}"`);
       return undefined;
     }
     return Number(value);
@@ -74,10 +82,16 @@ export function readSweeperConfig(env: Env): SweeperConfig {
   const region = required('AWS_REGION');
   const ssmEndpoint = endpoint('SSM_ENDPOINT');
   const dynamodbEndpoint = endpoint('DYNAMODB_ENDPOINT');
+  const stsEndpoint = endpoint('STS_ENDPOINT');
   const historyRetentionDays = positiveInteger('HISTORY_RETENTION_DAYS') ?? DEFAULT_HISTORY_RETENTION_DAYS;
   const retentionDays = positiveInteger('RETENTION_DAYS');
   if (retentionDays !== undefined && retentionDays < historyRetentionDays) {
     problems.push(`RETENTION_DAYS (${retentionDays}) must be at least HISTORY_RETENTION_DAYS (${historyRetentionDays}): the archive must outlive the source's own history`);
+  }
+  const overlapMinutes = positiveInteger('OVERLAP_MINUTES', 'minutes') ?? DEFAULT_OVERLAP_MINUTES;
+  const reconcileEveryHours = positiveInteger('RECONCILE_EVERY_HOURS', 'hours') ?? DEFAULT_RECONCILE_EVERY_HOURS;
+  if (reconcileEveryHours >= historyRetentionDays * 24) {
+    problems.push(`RECONCILE_EVERY_HOURS (${reconcileEveryHours}) must be shorter than the source's window (${historyRetentionDays * 24} hours)`);
   }
   const serviceName = optional('POWERTOOLS_SERVICE_NAME') ?? DEFAULT_SERVICE_NAME;
   const eventBusName = optional('EVENT_BUS_NAME');
@@ -89,10 +103,13 @@ export function readSweeperConfig(env: Env): SweeperConfig {
     tableName,
     region,
     historyRetentionDays,
+    overlapMinutes,
+    reconcileEveryHours,
     serviceName,
     ...(accountId === undefined ? {} : { accountId }),
     ...(ssmEndpoint === undefined ? {} : { ssmEndpoint }),
     ...(dynamodbEndpoint === undefined ? {} : { dynamodbEndpoint }),
+    ...(stsEndpoint === undefined ? {} : { stsEndpoint }),
     ...(retentionDays === undefined ? {} : { retentionDays }),
     ...(eventBusName === undefined ? {} : { eventBusName }),
     ...(eventsEndpoint === undefined ? {} : { eventsEndpoint }),

@@ -11,7 +11,7 @@ export const METRICS_NAMESPACE = 'SessionArchive';
 export const SWEEP_METRIC = {
   /** Session records written (new or changed) by one sweep. Count. */
   sessionsArchived: 'SessionsArchived',
-  /** DescribeSessions pages read (Active + History). Count. */
+  /** DescribeSessions calls answered (Active, History, lookups, reconciliation). Count. */
   pagesFetched: 'PagesFetched',
   /**
    * How far the checkpoint lags the sweep's end, in seconds. Emitted only once a watermark exists.
@@ -34,6 +34,12 @@ export const SWEEP_METRIC = {
    * refuses them (permissions, the bus deleted), and compliance checks are not running.
    */
   sessionEventsUndelivered: 'SessionEventsUndelivered',
+  /**
+   * How far SSM's clock (its `Date` header) is from the sweeper's, either way, in seconds. The sweep
+   * plans in SSM's time, so skew costs nothing until it nears the visibility margin (5 minutes by
+   * default); the alarm fires at half of it.
+   */
+  sourceClockSkewSeconds: 'SourceClockSkewSeconds',
 } as const;
 
 export type SweepMetricUnit = 'Count' | 'Seconds' | 'Milliseconds';
@@ -46,7 +52,8 @@ export interface MetricsSink {
 /** Turns a sweep summary into metrics. Pure: tests pass a recording sink. */
 export function recordSweepMetrics(sink: MetricsSink, summary: SweepSummary): void {
   sink.addMetric(SWEEP_METRIC.sessionsArchived, 'Count', summary.written);
-  sink.addMetric(SWEEP_METRIC.pagesFetched, 'Count', summary.pagesFetched.active + summary.pagesFetched.history);
+  sink.addMetric(SWEEP_METRIC.pagesFetched, 'Count', summary.sourceCalls);
+  sink.addMetric(SWEEP_METRIC.sourceClockSkewSeconds, 'Seconds', Math.round(Math.abs(summary.sourceClockOffsetMs) / 1000));
   sink.addMetric(SWEEP_METRIC.sweepDurationMs, 'Milliseconds', summary.durationMs);
   sink.addMetric(SWEEP_METRIC.sweepCompleted, 'Count', summary.complete ? 1 : 0);
   const gapMs = summary.gaps.reduce((total, gap) => total + (Date.parse(gap.to) - Date.parse(gap.from)), 0);

@@ -15,6 +15,8 @@ describe('readSweeperConfig', () => {
       tableName: 'SessionArchive-Table-1A2B3C',
       region: 'eu-west-1',
       historyRetentionDays: 30,
+      overlapMinutes: 60,
+      reconcileEveryHours: 24,
       serviceName: 'session-archive-sweeper',
     });
   });
@@ -63,6 +65,9 @@ describe('readSweeperConfig', () => {
 
   it('refuses a retention shorter than the source keeps history', () => {
     expect(() => readSweeperConfig({ ...LAMBDA_ENV, RETENTION_DAYS: '7' })).toThrow(/RETENTION_DAYS \(7\) must be at least HISTORY_RETENTION_DAYS \(30\)/);
+    expect(() => readSweeperConfig({ ...LAMBDA_ENV, OVERLAP_MINUTES: '0' })).toThrow(/OVERLAP_MINUTES must be a positive whole number of minutes, got "0"/);
+    expect(() => readSweeperConfig({ ...LAMBDA_ENV, RECONCILE_EVERY_HOURS: '720' })).toThrow(/RECONCILE_EVERY_HOURS \(720\) must be shorter than the source's window \(720 hours\)/);
+    expect(readSweeperConfig({ ...LAMBDA_ENV, OVERLAP_MINUTES: '90', RECONCILE_EVERY_HOURS: '6' })).toMatchObject({ overlapMinutes: 90, reconcileEveryHours: 6 });
   });
 });
 
@@ -86,7 +91,7 @@ describe('recordSweepMetrics', () => {
     durationMs: 4500,
     complete: true,
     sourceCalls: 5,
-    pagesFetched: { active: 1, history: 3 },
+    pagesFetched: { active: 1, history: 3, reconciliation: 0 },
     lookups: 1,
     sessionsSeen: 420,
     written: 17,
@@ -96,6 +101,9 @@ describe('recordSweepMetrics', () => {
     watermark: '2026-11-22T08:00:04.500Z',
     gaps: [],
     unresolvedOpen: 0,
+    endedUnobserved: 0,
+    sourceClockOffsetMs: 0,
+    reconciliation: 'not-due',
     checkpointConflicts: 0,
   };
 
@@ -108,12 +116,18 @@ describe('recordSweepMetrics', () => {
   it('emits every metric of a healthy sweep, with a zero coverage gap', () => {
     expect(record(summary)).toEqual({
       [SWEEP_METRIC.sessionsArchived]: ['Count', 17],
-      [SWEEP_METRIC.pagesFetched]: ['Count', 4],
+      [SWEEP_METRIC.pagesFetched]: ['Count', 5],
+      [SWEEP_METRIC.sourceClockSkewSeconds]: ['Seconds', 0],
       [SWEEP_METRIC.sweepDurationMs]: ['Milliseconds', 4500],
       [SWEEP_METRIC.sweepCompleted]: ['Count', 1],
       [SWEEP_METRIC.coverageGapSeconds]: ['Seconds', 0],
       [SWEEP_METRIC.watermarkAgeSeconds]: ['Seconds', 2 * 3600],
     });
+  });
+
+  it("reports SSM's clock skew in whole seconds, whichever way it runs", () => {
+    expect(record({ ...summary, sourceClockOffsetMs: -400_400 })[SWEEP_METRIC.sourceClockSkewSeconds]).toEqual(['Seconds', 400]);
+    expect(record({ ...summary, sourceClockOffsetMs: 90_600 })[SWEEP_METRIC.sourceClockSkewSeconds]).toEqual(['Seconds', 91]);
   });
 
   it('sums the length of the gaps this sweep found', () => {

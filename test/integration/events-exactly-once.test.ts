@@ -53,7 +53,8 @@ function smallPages(source: SessionSource, size = PAGE): SessionSource {
     historyRetentionMs: source.historyRetentionMs,
     listActive: () => rechunk(source.listActive()),
     listHistory: (query) => rechunk(source.listHistory(query)),
-    findEnded: (id) => source.findEnded(id),
+    listHistoryPages: (query, token) => source.listHistoryPages(query, token),
+    sourceClockOffsetMs: () => source.sourceClockOffsetMs(),
   };
 }
 

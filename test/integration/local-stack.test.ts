@@ -44,7 +44,7 @@ function summary(overrides: Partial<SweepSummary> = {}): SweepSummary {
     durationMs: 1000,
     complete: true,
     sourceCalls: 2,
-    pagesFetched: { active: 1, history: 1 },
+    pagesFetched: { active: 1, history: 1, reconciliation: 0 },
     lookups: 0,
     sessionsSeen: 3,
     written: 1,
@@ -54,6 +54,9 @@ function summary(overrides: Partial<SweepSummary> = {}): SweepSummary {
     watermark: '2025-12-31T23:00:00.000Z',
     gaps: [],
     unresolvedOpen: 0,
+    endedUnobserved: 0,
+    sourceClockOffsetMs: 0,
+    reconciliation: 'not-due',
     checkpointConflicts: 0,
     ...overrides,
   };

@@ -97,7 +97,8 @@ describe('faults', () => {
             }
           },
         }),
-        findEnded: (id) => source.findEnded(id),
+        listHistoryPages: (query, token) => source.listHistoryPages(query, token),
+        sourceClockOffsetMs: () => source.sourceClockOffsetMs(),
       };
       // The time budget is spent after `budgetPages` History pages.
       const summary = await rig.sweep({ source: counting, remainingTimeMs: () => (pages >= budgetPages ? 0 : 60_000), reserveMs: 1 });

@@ -71,11 +71,25 @@ describe('the 30-day retention edge', () => {
     expect(lostTo - Math.max(...starts)).toBeLessThan(6 * HOUR_MS);
 
     // Sessions open at the first sweep that ended and were purged during the outage keep their
-    // last seen status; the sweep reports them as unresolved rather than hiding them.
+    // last seen status; the sweep reports them as unresolved rather than hiding them. It looked
+    // for them, but gives up only once a reconciliation begun after they went missing has not
+    // listed them either: the next day's.
     const staleIds = new Set(problems.filter((p) => !p.startsWith('missing ')).map((p) => p.split(' ')[0]));
+    expect(staleIds.size).toBeGreaterThan(0);
     for (const id of staleIds) expect(setup.openAtFirstSweep.has(id as string)).toBe(true);
     expect(summary.unresolvedOpen).toBe(staleIds.size);
+    expect(summary.endedUnobserved).toBe(0);
+    expect((await rig.archived()).filter((r) => r.endedUnobservedAt !== undefined)).toEqual([]);
+
+    rig.clock.set(now + DAY_MS);
+    const nextDay = await rig.sweep();
+    expect(nextDay.reconciliation).toBe('completed');
+    expect(nextDay.endedUnobserved).toBe(staleIds.size);
     const archived = new Map((await rig.archived()).map((r) => [r.sessionId, r]));
-    for (const id of staleIds) expect(archived.get(id as string)?.endedUnobservedAt).toBe(toIso(now));
+    for (const id of staleIds) expect(archived.get(id as string)?.endedUnobservedAt).toBe(toIso(now + DAY_MS));
+    // The reconciliation confirms what it re-listed, and never the gap.
+    const confirmed = (await rig.store.loadSweepState(rig.source().scope))?.confirmed ?? [];
+    expect(confirmed.length).toBeGreaterThan(0);
+    expect(confirmed.some((c) => c.from < lostTo && c.to > lostFrom)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 /** Stand-ins for a sweep killed mid-way: a source or a store that dies at a chosen point. */
-import type { ArchiveStore, SessionSource } from '../../lambdas/core/ports';
+import type { ArchiveStore, SessionSource, SourcePage } from '../../lambdas/core/ports';
 import type { ObservedSession } from '../../lambdas/core/session';
 
 export class KilledError extends Error {}
@@ -15,12 +15,21 @@ export function dyingAfter(source: SessionSource, pages: number): SessionSource 
       }
     },
   });
+  const guardPages = (iterable: AsyncIterable<SourcePage>): AsyncIterable<SourcePage> => ({
+    async *[Symbol.asyncIterator]() {
+      for await (const page of iterable) {
+        if (handed++ >= pages) throw new KilledError(`killed after ${pages} pages`);
+        yield page;
+      }
+    },
+  });
   return {
     scope: source.scope,
     historyRetentionMs: source.historyRetentionMs,
     listActive: () => guard(source.listActive()),
     listHistory: (query) => guard(source.listHistory(query)),
-    findEnded: (id) => source.findEnded(id),
+    listHistoryPages: (query, token) => guardPages(source.listHistoryPages(query, token)),
+    sourceClockOffsetMs: () => source.sourceClockOffsetMs(),
   };
 }
 
@@ -53,7 +62,10 @@ export function storeDyingBeforeClear(store: ArchiveStore, clear: number): Archi
   return {
     archiveSessions: (scope, sessions, now, options) => alive(() => base.archiveSessions(scope, sessions, now, options)),
     listOpenSessions: (scope) => alive(() => base.listOpenSessions(scope)),
-    markEndedUnobserved: (scope, id, now) => alive(() => base.markEndedUnobserved(scope, id, now)),
+    markMissing: (scope, id, tracking) => alive(() => base.markMissing(scope, id, tracking)),
+    acquireSweepLease: (scope, owner, now, until) => alive(() => base.acquireSweepLease(scope, owner, now, until)),
+    releaseSweepLease: (scope, owner) => alive(() => base.releaseSweepLease(scope, owner)),
+    markEndedUnobserved: (scope, id, now, seen) => alive(() => base.markEndedUnobserved(scope, id, now, seen)),
     loadSweepState: (scope) => alive(() => base.loadSweepState(scope)),
     saveSweepState: (scope, state, expected) => alive(() => base.saveSweepState(scope, state, expected)),
     listPendingEvents: (scope) => base.listPendingEvents(scope),
@@ -75,7 +87,10 @@ export function delegate(store: ArchiveStore): ArchiveStore {
   return {
     archiveSessions: (scope, sessions, now, options) => store.archiveSessions(scope, sessions, now, options),
     listOpenSessions: (scope) => store.listOpenSessions(scope),
-    markEndedUnobserved: (scope, id, now) => store.markEndedUnobserved(scope, id, now),
+    markMissing: (scope, id, tracking) => store.markMissing(scope, id, tracking),
+    acquireSweepLease: (scope, owner, now, until) => store.acquireSweepLease(scope, owner, now, until),
+    releaseSweepLease: (scope, owner) => store.releaseSweepLease(scope, owner),
+    markEndedUnobserved: (scope, id, now, seen) => store.markEndedUnobserved(scope, id, now, seen),
     loadSweepState: (scope) => store.loadSweepState(scope),
     saveSweepState: (scope, state, expected) => store.saveSweepState(scope, state, expected),
     listPendingEvents: (scope) => store.listPendingEvents(scope),

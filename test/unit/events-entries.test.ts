@@ -127,7 +127,7 @@ describe('Sweep Completed and Coverage Gap Detected', () => {
     durationMs: 4500,
     complete: true,
     sourceCalls: 5,
-    pagesFetched: { active: 1, history: 3 },
+    pagesFetched: { active: 1, history: 3, reconciliation: 0 },
     lookups: 1,
     sessionsSeen: 420,
     written: 17,
@@ -137,6 +137,9 @@ describe('Sweep Completed and Coverage Gap Detected', () => {
     watermark: '2026-11-22T08:00:04.500Z',
     gaps: [{ from: '2026-10-01T00:00:00.000Z', to: '2026-10-02T00:00:00.000Z' }],
     unresolvedOpen: 0,
+    endedUnobserved: 0,
+    sourceClockOffsetMs: 0,
+    reconciliation: 'not-due',
     checkpointConflicts: 0,
   };
 

@@ -20,6 +20,8 @@ describe('coverage report', () => {
             listedUntil: t - 2 * DAY_MS,
             lastSweep: { startedAt: t - 3_600_000, finishedAt: t - 3_000_000, complete: true, sessionsWritten: 12 },
             lastCompletedAt: t - 3_000_000,
+            confirmed: [{ from: t - 29 * DAY_MS, to: t - 2 * DAY_MS }],
+            lastReconciledAt: t - 2 * DAY_MS + 300_000,
           },
         },
         { scope: { source: 'ssm', accountId: '1', region: 'eu-west-1' }, state: EMPTY_SWEEP_STATE },
@@ -28,7 +30,7 @@ describe('coverage report', () => {
     );
     expect(report.generatedAt).toBe('2026-06-01T00:00:00.000Z');
     expect(report.sources.map((s) => s.accountId)).toEqual(['1', '2']);
-    expect(report.sources[0]).toMatchObject({ watermark: null, watermarkAgeSeconds: null, lastSweep: null, coverage: [], gaps: [] });
+    expect(report.sources[0]).toMatchObject({ watermark: null, watermarkAgeSeconds: null, lastSweep: null, coverage: [], confirmed: [], confirmedUntil: null, gaps: [] });
     expect(report.sources[1]).toEqual({
       source: 'ssm',
       accountId: '2',
@@ -40,6 +42,9 @@ describe('coverage report', () => {
         { from: '2026-04-02T00:00:00.000Z', to: '2026-04-22T00:00:00.000Z' },
         { from: '2026-04-27T00:00:00.000Z', to: '2026-05-31T00:00:00.000Z' },
       ],
+      confirmed: [{ from: '2026-05-03T00:00:00.000Z', to: '2026-05-30T00:00:00.000Z' }],
+      confirmedUntil: '2026-05-30T00:00:00.000Z',
+      lastReconciledAt: '2026-05-30T00:05:00.000Z',
       gaps: [{ from: '2026-04-22T00:00:00.000Z', to: '2026-04-27T00:00:00.000Z', detectedAt: '2026-05-27T00:00:00.000Z' }],
       lastSweep: { startedAt: '2026-05-31T23:00:00.000Z', finishedAt: '2026-05-31T23:10:00.000Z', complete: true, sessionsWritten: 12 },
       lastCompletedAt: '2026-05-31T23:10:00.000Z',

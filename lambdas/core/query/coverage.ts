@@ -18,6 +18,16 @@ export interface SourceCoverage {
   /** The start of the last sweep that listed the source completely. */
   listedUntil: string | null;
   coverage: { from: string; to: string }[];
+  /**
+   * Parts of `coverage` that a reconciliation listed again after they were complete: whatever an
+   * incremental listing may have skipped there was caught. A session missing from a confirmed range
+   * can only be in a gap.
+   */
+  confirmed: { from: string; to: string }[];
+  /** The end of the last confirmed range: "confirmed up to …". */
+  confirmedUntil: string | null;
+  /** When the last complete reconciliation began (source time). */
+  lastReconciledAt: string | null;
   gaps: { from: string; to: string; detectedAt: string }[];
   lastSweep: { startedAt: string; finishedAt: string; complete: boolean; sessionsWritten: number } | null;
   lastCompletedAt: string | null;
@@ -40,6 +50,9 @@ export function describeCoverage(entries: readonly SweepStateEntry[], nowMs: num
       watermarkAgeSeconds: state.watermark === null ? null : Math.max(0, Math.floor((nowMs - state.watermark) / 1000)),
       listedUntil: isoOrNull(state.listedUntil),
       coverage: state.coverage.map((range) => ({ from: toIso(range.from), to: toIso(range.to) })),
+      confirmed: state.confirmed.map((range) => ({ from: toIso(range.from), to: toIso(range.to) })),
+      confirmedUntil: isoOrNull(state.confirmed.at(-1)?.to ?? null),
+      lastReconciledAt: isoOrNull(state.lastReconciledAt),
       gaps: state.gaps.map((gap) => ({ from: toIso(gap.from), to: toIso(gap.to), detectedAt: toIso(gap.detectedAt) })),
       lastSweep: state.lastSweep
         ? {

@@ -64,7 +64,12 @@ export const coverageReportSchema = z.strictObject({
       watermark: nullableIso('Every session that started before this is archived in its final state.'),
       watermarkAgeSeconds: z.nullable(z.int().check(z.meta({ description: 'Seconds between the watermark and generatedAt.' }))),
       listedUntil: nullableIso('Start of the last sweep that listed the source completely.'),
-      coverage: z.array(range).check(z.meta({ description: 'StartDate ranges whose sessions are all archived.' })),
+      coverage: z.array(range).check(z.meta({ description: 'StartDate ranges listed completely by incremental sweeps: every session seen there is archived.' })),
+      confirmed: z
+        .array(range)
+        .check(z.meta({ description: 'Parts of coverage that a reconciliation listed again after they were complete: a session missing there can only be in a gap.' })),
+      confirmedUntil: nullableIso('End of the last confirmed range ("confirmed up to").'),
+      lastReconciledAt: nullableIso('When the last complete reconciliation began, in the source\'s time.'),
       gaps: z
         .array(z.strictObject({ from: isoTime('Start (inclusive).'), to: isoTime('End (exclusive).'), detectedAt: isoTime('When the gap was found.') }))
         .check(z.meta({ description: 'Ranges the source dropped before a sweep could read them: sessions there are lost.' })),
