@@ -4,9 +4,11 @@
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { ARCHIVE_INDEXES, EXPIRES_AT, KEY, sortKeyOf } from '../lambdas/adapters/archive-table';
+import { ARCHIVE_WRITE_ACTIONS, OTHER_WRITE_ACTIONS } from './table-access';
 
 export interface ArchiveTableProps {
   /**
@@ -21,7 +23,7 @@ export interface ArchiveTableProps {
   readonly expireItems?: boolean;
   /**
    * What happens to the table when it leaves the stack.
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
@@ -43,7 +45,7 @@ export class ArchiveTable extends Construct {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: props.deletionProtection ?? true,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       ...(props.encryptionKey
         ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.encryptionKey }
         : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),
@@ -57,5 +59,37 @@ export class ArchiveTable extends Construct {
         projectionType: dynamodb.ProjectionType.ALL,
       });
     }
+  }
+
+  /**
+   * The table's resource policy: puts and updates only by `writers` (the archive's own functions)
+   * and `breakGlass`; deletes, batch and PartiQL writes, which no function makes, only by
+   * `breakGlass`. Explicit denies: no IAM policy in the account (an administrator's included) can
+   * grant around them; changing them means changing this stack.
+   */
+  allowWritesOnlyBy(writers: readonly iam.IRole[], breakGlass?: iam.IRole): void {
+    const exceptFor = (roles: readonly iam.IRole[]) => (roles.length === 0 ? {} : { conditions: { ArnNotEquals: { 'aws:PrincipalArn': roles.map((role) => role.roleArn) } } });
+    const allowedAlso = breakGlass ? [breakGlass] : [];
+    this.table.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ArchiveWritesOnlyByTheArchive',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: [...ARCHIVE_WRITE_ACTIONS],
+        // A table's own policy cannot name its ARN (a circular reference): `*` is this table.
+        resources: ['*'],
+        ...exceptFor([...writers, ...allowedAlso]),
+      }),
+    );
+    this.table.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: breakGlass ? 'OtherWritesOnlyByBreakGlass' : 'NoOtherWrites',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: [...OTHER_WRITE_ACTIONS],
+        resources: ['*'],
+        ...exceptFor(allowedAlso),
+      }),
+    );
   }
 }

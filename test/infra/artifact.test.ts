@@ -265,7 +265,16 @@ describe('the deployable artifact', () => {
       compliance = await invokeInFreshNode(complianceFn, 'compliance', complianceEnv, archivedEvents, workdir);
 
       const queryFn = functionAsset(outdir, `${STACK}/SessionArchive/Query`);
-      const queryEnv = { ...resolveEnvironment(queryFn.environment, local), ...lambdaEnv, DYNAMODB_ENDPOINT: dynalite.endpoint };
+      // Deployed, the function reads its token key from Secrets Manager (TOKEN_SECRET_ARN); here it
+      // gets the key itself (TOKEN_SECRET), the local form the handler accepts without an ARN.
+      const { TOKEN_SECRET_ARN: tokenSecretArn, ...queryTemplateEnv } = queryFn.environment;
+      expect(JSON.stringify(tokenSecretArn)).toMatch(/\{"Ref":"SessionArchiveTokenSecret[0-9A-F]+"\}/);
+      const queryEnv = {
+        ...resolveEnvironment(queryTemplateEnv, local),
+        ...lambdaEnv,
+        DYNAMODB_ENDPOINT: dynalite.endpoint,
+        TOKEN_SECRET: local.TOKEN_SECRET,
+      };
       query = await invokeInFreshNode(
         queryFn,
         'query',
