@@ -9,6 +9,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import type { SweepSummary } from '../core/sweep';
+import type { PlannedTarget } from '../core/target-planner';
 import { sweepTarget } from '../core/target-sweep';
 import { HOUR_MS, MINUTE_MS } from '../core/time';
 import { accountIdFromFunctionArn, readSweeperConfig } from './config';
@@ -21,26 +23,31 @@ const logger = new Logger({ serviceName: config.serviceName });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: config.serviceName });
 const portsFor = createSweeperPorts(config, logger);
 
-async function sweepTargets(event: unknown, context: Context): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> {
+type SweepResponse = SweepSummary | { status: 'busy'; target: string } | { batchItemFailures: { itemIdentifier: string }[] };
+
+/** SQS: one result per message (failures retried, then dead-lettered). A direct call: the summary. */
+async function sweepTargets(event: unknown, context: Context): Promise<SweepResponse> {
   const hub = { accountId: config.accountId ?? accountIdFromFunctionArn(context.invokedFunctionArn), region: config.region };
-  const failures: { itemIdentifier: string }[] = [];
-  for (const { messageId, target } of targetRequestsOf(event, hub)) {
-    const options = {
+  const requests = targetRequestsOf(event, hub);
+  const sweepOne = async (target: PlannedTarget): Promise<SweepResponse> => {
+    const result = await sweepTarget(target, portsFor(target), {
       // The core stops fetching pages while enough time is left to store them and checkpoint.
       remainingTimeMs: () => context.getRemainingTimeInMillis(),
       overlapMs: config.overlapMinutes * MINUTE_MS,
       reconcileEveryMs: config.reconcileEveryHours * HOUR_MS,
-    };
-    try {
-      const result = await sweepTarget(target, portsFor(target), options);
-      if (result.status === 'swept') recordSweepMetrics(metrics, result.summary);
-    } catch (error: unknown) {
-      // Recorded on the target's checkpoint and published; SQS retries it, then dead-letters it.
-      if (messageId === undefined) throw error;
-      failures.push({ itemIdentifier: messageId });
-    }
+    });
+    if (result.status === 'busy') return { status: 'busy', target: target.key };
+    recordSweepMetrics(metrics, result.summary);
+    return result.summary;
+  };
+  const [direct] = requests;
+  if (direct !== undefined && direct.messageId === undefined) return sweepOne(direct.target);
+  const batchItemFailures: { itemIdentifier: string }[] = [];
+  for (const { messageId, target } of requests) {
+    // A failure is recorded on the target's checkpoint and published; SQS retries the message.
+    await sweepOne(target).catch(() => batchItemFailures.push({ itemIdentifier: messageId ?? '' }));
   }
-  return { batchItemFailures: failures };
+  return { batchItemFailures };
 }
 
 export const handler = middy(sweepTargets)
