@@ -8,7 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { ARCHIVE_INDEXES, EXPIRES_AT, KEY, sortKeyOf } from '../lambdas/adapters/archive-table';
-import { ARCHIVE_WRITE_ACTIONS, OTHER_WRITE_ACTIONS } from './table-access';
+import { ARCHIVE_WRITE_ACTIONS, DELETE_ACTIONS, OTHER_WRITE_ACTIONS } from './table-access';
 
 export interface ArchiveTableProps {
   /**
@@ -63,33 +63,45 @@ export class ArchiveTable extends Construct {
 
   /**
    * The table's resource policy: puts and updates only by `writers` (the archive's own functions)
-   * and `breakGlass`; deletes, batch and PartiQL writes, which no function makes, only by
-   * `breakGlass`. Explicit denies: no IAM policy in the account (an administrator's included) can
-   * grant around them; changing them means changing this stack.
+   * and the break-glass role; deletes only by `deleters`, each within its partitions, and the
+   * break-glass role; batch and PartiQL writes, which no function makes, only by the break-glass
+   * role. Explicit denies: no IAM policy in the account (an administrator's included) can grant
+   * around them; changing them means changing this stack.
    */
-  allowWritesOnlyBy(writers: readonly iam.IRole[], breakGlass?: iam.IRole): void {
-    const exceptFor = (roles: readonly iam.IRole[]) => (roles.length === 0 ? {} : { conditions: { ArnNotEquals: { 'aws:PrincipalArn': roles.map((role) => role.roleArn) } } });
-    const allowedAlso = breakGlass ? [breakGlass] : [];
-    this.table.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'ArchiveWritesOnlyByTheArchive',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: [...ARCHIVE_WRITE_ACTIONS],
-        // A table's own policy cannot name its ARN (a circular reference): `*` is this table.
-        resources: ['*'],
-        ...exceptFor([...writers, ...allowedAlso]),
+  allowWritesOnlyBy(writers: TableWriters): void {
+    const breakGlass = writers.breakGlass ? [writers.breakGlass] : [];
+    const deleters = writers.deleters ?? [];
+    const deny = (sid: string, actions: readonly string[], conditions?: Record<string, Record<string, unknown>>) =>
+      this.table.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid,
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: [...actions],
+          // A table's own policy cannot name its ARN (a circular reference): `*` is this table.
+          resources: ['*'],
+          ...(conditions ? { conditions } : {}),
+        }),
+      );
+    const exceptFor = (roles: readonly iam.IRole[]) => (roles.length === 0 ? undefined : { ArnNotEquals: { 'aws:PrincipalArn': roles.map((role) => role.roleArn) } });
+    deny('ArchiveWritesOnlyByTheArchive', ARCHIVE_WRITE_ACTIONS, exceptFor([...writers.writers, ...breakGlass]));
+    deny('DeletesOnlyByTheArchive', DELETE_ACTIONS, exceptFor([...deleters.map((deleter) => deleter.role), ...breakGlass]));
+    deleters.forEach((deleter, index) =>
+      deny(`DeleterStaysInItsPartitions${index}`, DELETE_ACTIONS, {
+        ArnEquals: { 'aws:PrincipalArn': deleter.role.roleArn },
+        'ForAnyValue:StringNotLike': { 'dynamodb:LeadingKeys': [...deleter.partitionKeys] },
       }),
     );
-    this.table.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: breakGlass ? 'OtherWritesOnlyByBreakGlass' : 'NoOtherWrites',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: [...OTHER_WRITE_ACTIONS],
-        resources: ['*'],
-        ...exceptFor(allowedAlso),
-      }),
-    );
+    deny(writers.breakGlass ? 'OtherWritesOnlyByBreakGlass' : 'NoOtherWrites', OTHER_WRITE_ACTIONS, exceptFor(breakGlass));
   }
+}
+
+/** Who may write the archive table (ArchiveTable.allowWritesOnlyBy). */
+export interface TableWriters {
+  /** Roles that put and update items; their IAM grants say which items. */
+  readonly writers: readonly iam.IRole[];
+  /** Roles that delete items, each only under these partition keys (patterns with `*`). */
+  readonly deleters?: readonly { readonly role: iam.IRole; readonly partitionKeys: readonly string[] }[];
+  /** A role that may write and delete anything, for repairs. */
+  readonly breakGlass?: iam.IRole;
 }

@@ -24,7 +24,7 @@ import { ArchiveTable } from './archive-table';
 import { grantPublish, restrictPublishers } from './event-publishers';
 import type { SessionArchiveProps } from './session-archive-props';
 import { checkedSettings, deadLetterQueue, reservedConcurrency, type Settings } from './session-archive-settings';
-import { COMPLIANCE_TABLE_ACCESS, QUERY_TABLE_ACCESS, SWEEPER_TABLE_ACCESS } from './table-access';
+import { COMPLIANCE_TABLE_ACCESS, QUERY_TABLE_ACCESS, SWEEPER_DELETES, SWEEPER_TABLE_ACCESS } from './table-access';
 import { TableDataEvents } from './table-data-events';
 
 export type { SessionArchiveProps } from './session-archive-props';
@@ -34,7 +34,7 @@ export { DEFAULT_EVENT_BUS_NAME, SSM_HISTORY_DAYS } from './session-archive-sett
 export const EVENT_SOURCE = SOURCE_OF_EVENTS;
 
 /** What each publisher may put on the bus (docs/events.md). */
-const SWEEPER_DETAIL_TYPES = [DETAIL_TYPE.sessionArchived, DETAIL_TYPE.sweepCompleted, DETAIL_TYPE.coverageGapDetected];
+const SWEEPER_DETAIL_TYPES = [DETAIL_TYPE.sessionArchived, DETAIL_TYPE.sweepCompleted, DETAIL_TYPE.coverageGapDetected, DETAIL_TYPE.targetSweepFailed];
 const COMPLIANCE_DETAIL_TYPES = [DETAIL_TYPE.complianceFinding];
 export class SessionArchive extends Construct {
   readonly table: dynamodb.Table;
@@ -229,7 +229,11 @@ export class SessionArchive extends Construct {
    * other principal, and the stack's key lets each role do only what it needs, through DynamoDB.
    */
   private protectTable(archiveTable: ArchiveTable, props: SessionArchiveProps): void {
-    archiveTable.allowWritesOnlyBy([this.roleOf(this.sweeper), this.roleOf(this.complianceFunction)], props.breakGlassRole);
+    archiveTable.allowWritesOnlyBy({
+      writers: [this.roleOf(this.sweeper), this.roleOf(this.complianceFunction)],
+      deleters: [{ role: this.roleOf(this.sweeper), partitionKeys: SWEEPER_DELETES }],
+      ...(props.breakGlassRole ? { breakGlass: props.breakGlassRole } : {}),
+    });
     if (!this.tableKey) return;
     this.tableKey.grantThroughDynamoDb(this.roleOf(this.sweeper), true, 'SweeperReadsAndWrites');
     this.tableKey.grantThroughDynamoDb(this.roleOf(this.complianceFunction), true, 'ComplianceReadsAndWrites');

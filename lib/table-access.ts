@@ -3,7 +3,7 @@
  * limited to the partition keys it owns (`dynamodb:LeadingKeys`), and the data writes the table's
  * own resource policy allows to nobody else.
  */
-import { EVENTS_AND_FINDINGS, BY_OWNER, BY_START_MONTH, BY_TARGET, findingPartitionKey, OPEN_SESSIONS, SOURCES_PARTITION } from '../lambdas/adapters/archive-table';
+import { EVENTS_AND_FINDINGS, BY_OWNER, BY_START_MONTH, BY_TARGET, findingPartitionKey, LEASES_PARTITION, OPEN_SESSIONS, SOURCES_PARTITION } from '../lambdas/adapters/archive-table';
 import type { TableAccess } from './archive-function';
 
 /** Session items: `SESSION#<id>` (lambdas/adapters/archive-table.ts). */
@@ -11,17 +11,22 @@ export const SESSION_KEYS = 'SESSION#*';
 /** Finding items: `FINDING#<id>`. */
 export const FINDING_KEYS = findingPartitionKey('*');
 
+/** The sweeper deletes its own sweep lease when done, and nothing else. */
+export const SWEEPER_DELETES = [LEASES_PARTITION] as const;
+
 /**
- * The sweeper: DynamoArchiveStore reads and writes session items and the sweep state of each
- * source (`SOURCES`), and queries openSessions and the event outbox in eventsAndFindings. It can
+ * The sweeper: DynamoArchiveStore reads and writes session items, the sweep state of each target
+ * (`SOURCES`) and its sweep lease (`LEASES`, taken with a conditional put and given back with a
+ * conditional delete), and queries openSessions and the event outbox in eventsAndFindings. It can
  * neither read nor write a finding.
  */
 export const SWEEPER_TABLE_ACCESS: TableAccess = {
   items: [
     {
       actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-      leadingKeys: [SESSION_KEYS, SOURCES_PARTITION],
+      leadingKeys: [SESSION_KEYS, SOURCES_PARTITION, LEASES_PARTITION],
     },
+    { actions: ['dynamodb:DeleteItem'], leadingKeys: [...SWEEPER_DELETES] },
   ],
   indexes: [OPEN_SESSIONS.name, EVENTS_AND_FINDINGS.name],
   writes: true,
@@ -52,9 +57,10 @@ export const QUERY_TABLE_ACCESS: TableAccess = {
 
 /** Writes the archive's own functions make (and a break-glass role may). */
 export const ARCHIVE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
-/** Writes no function makes: deletes and bulk or PartiQL writes, for a break-glass role only. */
+/** Deletes: the sweeper's of its lease, and a break-glass role's. */
+export const DELETE_ACTIONS = ['dynamodb:DeleteItem'] as const;
+/** Writes no function makes: bulk or PartiQL writes, for a break-glass role only. */
 export const OTHER_WRITE_ACTIONS = [
-  'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',
   'dynamodb:PartiQLInsert',
   'dynamodb:PartiQLUpdate',

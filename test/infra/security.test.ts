@@ -46,6 +46,9 @@ function conditionsHold(statement: Statement, request: RequestContext): boolean 
           return !anyEqual;
         case 'ArnNotLike':
           return !anyLike;
+        case 'ForAnyValue:StringNotLike':
+          // True when some value of the (multi-valued) key matches none of the patterns.
+          return list(actual).some((value) => !list(expected).some((pattern) => like(pattern, value)));
         default:
           throw new Error(`operator ${operator} not evaluated by this test`);
       }
@@ -87,8 +90,8 @@ describe('event bus: only the archive publishes its events', () => {
   const busStatements = (source: Template) => Object.values(resourcesOfType(source, 'AWS::Events::EventBusPolicy')).map((policy) => policy.Properties?.Statement as Statement);
   const put = (principal: unknown, detailType: string, source = 'session-archive') => ({ 'aws:PrincipalArn': principal, 'events:source': source, 'events:detail-type': detailType });
 
-  it('lets the sweeper put its three detail types, and nothing else with the archive source', () => {
-    for (const detailType of ['Session Archived', 'Sweep Completed', 'Coverage Gap Detected']) expect(denied(busStatements(template), 'events:PutEvents', put(sweeperRole, detailType))).toBe(false);
+  it('lets the sweeper put its four detail types, and nothing else with the archive source', () => {
+    for (const detailType of ['Session Archived', 'Sweep Completed', 'Coverage Gap Detected', 'Target Sweep Failed']) expect(denied(busStatements(template), 'events:PutEvents', put(sweeperRole, detailType))).toBe(false);
     expect(denied(busStatements(template), 'events:PutEvents', put(sweeperRole, 'Session Compliance Finding'))).toBe(true);
   });
 
@@ -112,7 +115,7 @@ describe('event bus: only the archive publishes its events', () => {
   it('conditions the IAM grants on source and detail type too', () => {
     const grant = (prefix: string) => roleStatements(template, prefix).find((s) => list(s.Action).includes('events:PutEvents'));
     expect(grant('SessionArchiveSweeper')?.Condition).toEqual({
-      StringEquals: { 'events:source': 'session-archive', 'events:detail-type': ['Session Archived', 'Sweep Completed', 'Coverage Gap Detected'] },
+      StringEquals: { 'events:source': 'session-archive', 'events:detail-type': ['Session Archived', 'Sweep Completed', 'Coverage Gap Detected', 'Target Sweep Failed'] },
     });
     expect(grant('SessionArchiveCompliance')?.Condition).toEqual({ StringEquals: { 'events:source': 'session-archive', 'events:detail-type': ['Session Compliance Finding'] } });
   });
@@ -187,25 +190,38 @@ describe('archive table: written only by the archive', () => {
     }
   });
 
-  it('lets nobody delete, batch-write or write through PartiQL without a break-glass role', () => {
-    for (const action of ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete']) {
+  it('lets nobody batch-write or write through PartiQL without a break-glass role', () => {
+    for (const action of ['dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete']) {
       for (const principal of [sweeperRole, complianceRole, OUTSIDER]) expect(denied(tablePolicy(template), action, { 'aws:PrincipalArn': principal })).toBe(true);
     }
+  });
+
+  it('lets only the sweeper delete, and only its sweep leases', () => {
+    const deleting = (principal: unknown, partition: string) => ({ 'aws:PrincipalArn': principal, 'dynamodb:LeadingKeys': [partition] });
+    expect(denied(tablePolicy(template), 'dynamodb:DeleteItem', deleting(sweeperRole, 'LEASES'))).toBe(false);
+    for (const partition of ['SESSION#s-1', 'SOURCES', 'FINDING#s-1']) expect(denied(tablePolicy(template), 'dynamodb:DeleteItem', deleting(sweeperRole, partition))).toBe(true);
+    for (const principal of [complianceRole, queryRole, OUTSIDER]) expect(denied(tablePolicy(template), 'dynamodb:DeleteItem', deleting(principal, 'LEASES'))).toBe(true);
   });
 
   it('lets the configured break-glass role write and delete', () => {
     const breakGlass = 'arn:aws:iam::111122223333:role/ArchiveBreakGlass';
     const custom = buildStack({ breakGlassRoleArn: breakGlass }).template;
     for (const action of ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) {
-      expect(denied(tablePolicy(custom), action, { 'aws:PrincipalArn': breakGlass })).toBe(false);
+      expect(denied(tablePolicy(custom), action, { 'aws:PrincipalArn': breakGlass, 'dynamodb:LeadingKeys': ['SESSION#s-1'] })).toBe(false);
       expect(denied(tablePolicy(custom), action, { 'aws:PrincipalArn': OUTSIDER })).toBe(true);
     }
   });
 
-  it('limits the sweeper to session and sweep-state items (dynamodb:LeadingKeys), its index reads to its two indexes', () => {
+  it('limits the sweeper to session, sweep-state and lease items (dynamodb:LeadingKeys), deletes to leases, index reads to its two indexes', () => {
     const dynamo = roleStatements(template, 'SessionArchiveSweeper').filter((s) => list(s.Action).some((a) => String(a).startsWith('dynamodb:')));
     const onTable = dynamo.filter((s) => !JSON.stringify(s.Resource).includes('/index/'));
-    expect(onTable.map((s) => s.Condition)).toEqual([{ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SESSION#*', 'SOURCES'] } }]);
+    expect(onTable.map((s) => [s.Action, s.Condition])).toEqual([
+      [
+        ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SESSION#*', 'SOURCES', 'LEASES'] } },
+      ],
+      ['dynamodb:DeleteItem', { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LEASES'] } }],
+    ]);
     const onIndexes = dynamo.filter((s) => JSON.stringify(s.Resource).includes('/index/'));
     expect(onIndexes.map((s) => s.Action)).toEqual(['dynamodb:Query']);
   });

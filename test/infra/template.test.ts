@@ -143,7 +143,7 @@ describe('sweeper function', () => {
     });
   });
 
-  it('may call ssm:DescribeSessions, read and write the table and put events, nothing else but logs, tracing and its failure queue', () => {
+  it('may call ssm:DescribeSessions, read and write the table, delete its sweep lease and put events, nothing else but logs, tracing and its failure queue', () => {
     expect(new Set(actionsOfPolicyFor(sweeperId))).toEqual(
       new Set([
         'ssm:DescribeSessions',
@@ -153,6 +153,7 @@ describe('sweeper function', () => {
         'dynamodb:Query',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
         'kms:Decrypt',
         'kms:DescribeKey',
         'kms:Encrypt',
