@@ -10,6 +10,7 @@
  * Options: --days N (default 60; 45 with --quick), --sessions N (default 20000; 3000 with --quick),
  * --seed N (default 1), --rows 1,3 (only these rows of the matrix).
  */
+import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { runSoak, type SoakReport } from '../test/support/soak';
 import { formatMatrixTable, matrixRows, runSoakMatrix, type MatrixResult } from '../test/support/soak-matrix';
@@ -64,7 +65,7 @@ function matrixSection(results: readonly MatrixResult[], command: string, rows: 
   return [
     '## Soak across every guess about SSM',
     '',
-    `\`${command}\` on ${new Date().toISOString().slice(0, 10)}: rows ${rows.join(', ')} of the ${total}-row pairwise covering array`,
+    `\`${command}\` on ${new Date().toISOString().slice(0, 10)} at commit ${commitOf()}: rows ${rows.join(', ')} of the ${total}-row pairwise covering array`,
     `(every value of every guess meets every value of every other in some row), ${sweeps} sweeps, ${wall.toFixed(0)} s.`,
     'Each row is a seeded soak: sessions arriving over the run and the month before, some open longer than 30 days;',
     'sweeps every 15 minutes to 6 hours, 30 % of them under SSM faults, 15 % killed part-way, 10 % with 45-120 s to run;',
@@ -79,6 +80,15 @@ function matrixSection(results: readonly MatrixResult[], command: string, rows: 
     '',
     formatMatrixTable(results),
   ].join('\n');
+}
+
+/** The commit the soak ran at (the sweep it measured), or 'unknown' outside a git checkout. */
+function commitOf(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unknown';
+  }
 }
 
 function failOn(reports: readonly SoakReport[]): void {

@@ -6,9 +6,15 @@
  * what it showed, and `visibleAt`, which the soak takes its ground truth from.
  */
 import { DescribeSessionsCommand, paginateDescribeSessions, SSMServiceException, type Session, type SSMClient } from '@aws-sdk/client-ssm';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock, startSsmEmulator, type EmulatedSession, type EmulatorOptions, type SsmEmulator } from '../../local/ssm-emulator';
 import { emulatorSsmClient, rawSsmCall } from '../../local/ssm-emulator/clients';
+import { testProcessEnv } from '../support/cli-process';
+
+const AWS_CLI = '/usr/bin/aws';
 
 const T0 = Date.UTC(2026, 2, 1, 12, 0, 0);
 const SECOND = 1000;
@@ -215,6 +221,25 @@ describe('run-time switches of the older guesses', () => {
     expect(() => emulator.setGuesses({ failedIn: 'Nowhere' as 'Active' })).toThrow('failedIn must be History or Active');
     expect(emulator.guesses).toMatchObject({ visibilityLagMs: MINUTE, unstablePageRate: 0, failedIn: 'History' });
     await expect(startSsmEmulator({ clockOffsetMs: Number.NaN })).rejects.toThrow('clockOffsetMs must be a finite number');
+  });
+});
+
+describe('from the AWS CLI', () => {
+  it('a lagging, clock-shifted emulator lists what it should (CLI when installed, else the same request over raw HTTP)', async () => {
+    const { emulator } = await emulatorWith({ visibilityLagMs: 5 * MINUTE, clockOffsetMs: -6 * MINUTE });
+    const now = emulator.ssmNow();
+    emulator.addSessions([session('shown', now - HOUR, now - 10 * MINUTE), session('lagging', now - HOUR, now - 2 * MINUTE)]);
+    let listed: string[];
+    if (existsSync(AWS_CLI)) {
+      const env = testProcessEnv({ AWS_ACCESS_KEY_ID: 'AKIACLITEST000000000', AWS_SECRET_ACCESS_KEY: 'cli-test-secret', AWS_PAGER: '' });
+      const { stdout } = await promisify(execFile)(AWS_CLI, ['ssm', 'describe-sessions', '--state', 'History', '--endpoint-url', emulator.endpoint, '--region', 'us-east-1', '--output', 'json'], { env });
+      listed = ids((JSON.parse(stdout) as { Sessions: { SessionId: string }[] }).Sessions);
+    } else {
+      const response = await rawSsmCall(emulator.endpoint, { operation: 'DescribeSessions', body: { State: 'History' } });
+      expect(response.headers.get('date')).toBe(new Date(now).toUTCString());
+      listed = ids(response.json?.Sessions as { SessionId: string }[]);
+    }
+    expect(listed).toEqual(['shown']);
   });
 });
 

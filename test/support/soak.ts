@@ -81,37 +81,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const durations = sessions.map((s) => (s.endMs ?? end + ssmOffset) - s.startMs);
 
     const truth = new SweepStartTruth(rig.emulator);
-    const report = { sweeps: 0, killedSweeps: 0, failedSweeps: 0, faultySweeps: 0, shortBudgetSweeps: 0 };
+    const report: SweepCounts = { sweeps: 0, killedSweeps: 0, failedSweeps: 0, faultySweeps: 0, shortBudgetSweeps: 0 };
     let now = t0;
     while (now < end) {
       rig.clock.set(now);
-      const faulty = random.next() < (options.faultySweepShare ?? 0.3);
-      rig.emulator.setFaults(
-        faulty ? { seed: Math.floor(random.next() * 1e9), throttleRate: 0.15, errorRate: 0.1, dropRate: 0.03, operations: ['DescribeSessions'] } : undefined,
-      );
-      report.faultySweeps += faulty ? 1 : 0;
-      // A killed sweep dies either between pages (the source) or half-way through a write (the store).
-      const kill = random.next() < (options.killedSweepShare ?? 0.15);
-      const killAt = Math.floor(random.next() * 4);
-      const killTheStore = kill && random.next() < 0.5;
-      const source = kill && !killTheStore ? dyingAfter(rig.source(), killAt) : rig.source();
-      const store = killTheStore ? storeDyingAt(rig.store, killAt) : rig.store;
-      const short = random.next() < (options.shortBudgetShare ?? 0.1);
-      const budgetMs = short ? 45_000 + Math.floor(random.next() * 75_000) : LAMBDA_BUDGET_MS;
-      report.shortBudgetSweeps += short ? 1 : 0;
-      const deadline = now + budgetMs;
-
       truth.recordSweepStart();
-      report.sweeps++;
-      ticking.on = true;
-      try {
-        await sweep({ source, store, clock: sweeperClock }, { remainingTimeMs: () => deadline - rig.clock.now() });
-      } catch (error: unknown) {
-        if (error instanceof KilledError) report.killedSweeps++;
-        else report.failedSweeps++; // retries exhausted under faults: the next sweep picks it up
-      } finally {
-        ticking.on = false;
-      }
+      await oneSweep(rig, sweeperClock, random, options, report, ticking);
       if (report.sweeps % 50 === 0) {
         options.onProgress?.(`day ${((now - t0) / DAY_MS).toFixed(1)}: ${report.sweeps} sweeps, ${report.killedSweeps} killed, ${report.failedSweeps} failed`);
       }
@@ -143,6 +118,42 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     };
   } finally {
     await rig.close();
+  }
+}
+
+interface SweepCounts {
+  sweeps: number;
+  killedSweeps: number;
+  failedSweeps: number;
+  faultySweeps: number;
+  shortBudgetSweeps: number;
+}
+
+/** One scheduled sweep: maybe under faults, maybe killed part-way, maybe with little time. */
+async function oneSweep(rig: SweepRig, clock: Clock, random: SeededRandom, options: SoakOptions, report: SweepCounts, ticking: { on: boolean }): Promise<void> {
+  const faulty = random.next() < (options.faultySweepShare ?? 0.3);
+  rig.emulator.setFaults(
+    faulty ? { seed: Math.floor(random.next() * 1e9), throttleRate: 0.15, errorRate: 0.1, dropRate: 0.03, operations: ['DescribeSessions'] } : undefined,
+  );
+  report.faultySweeps += faulty ? 1 : 0;
+  // A killed sweep dies either between pages (the source) or half-way through a write (the store).
+  const kill = random.next() < (options.killedSweepShare ?? 0.15);
+  const killAt = Math.floor(random.next() * 4);
+  const killTheStore = kill && random.next() < 0.5;
+  const source = kill && !killTheStore ? dyingAfter(rig.source(), killAt) : rig.source();
+  const store = killTheStore ? storeDyingAt(rig.store, killAt) : rig.store;
+  const short = random.next() < (options.shortBudgetShare ?? 0.1);
+  const deadline = rig.clock.now() + (short ? 45_000 + Math.floor(random.next() * 75_000) : LAMBDA_BUDGET_MS);
+  report.shortBudgetSweeps += short ? 1 : 0;
+  report.sweeps++;
+  ticking.on = true;
+  try {
+    await sweep({ source, store, clock }, { remainingTimeMs: () => deadline - rig.clock.now() });
+  } catch (error: unknown) {
+    if (error instanceof KilledError) report.killedSweeps++;
+    else report.failedSweeps++; // retries exhausted under faults: the next sweep picks it up
+  } finally {
+    ticking.on = false;
   }
 }
 
