@@ -4,85 +4,15 @@
  * emulators (each account and region its own sessions) and dynalite. A failing member never stops
  * the others, is reported on its checkpoint, and catches up with nothing lost once fixed.
  */
-import { Organizations } from '@aws-sdk/client-organizations';
-import { STSClient } from '@aws-sdk/client-sts';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoArchiveStore } from '../../lambdas/adapters/dynamodb-archive-store';
-import { ensureArchiveTable } from '../../lambdas/adapters/ensure-table';
-import { MemberCredentials } from '../../lambdas/adapters/member-credentials';
-import { OrganizationsAccountDirectory } from '../../lambdas/adapters/organizations-accounts';
-import { classifyTargetFailure } from '../../lambdas/adapters/target-failures';
-import { TargetSources } from '../../lambdas/adapters/target-sources';
-import type { SessionRecord } from '../../lambdas/core/session';
-import { planTargets, type PlannedTarget } from '../../lambdas/core/target-planner';
-import { sweepTarget } from '../../lambdas/core/target-sweep';
-import { parseTargetsConfig, targetKey } from '../../lambdas/core/targets';
+import { targetKey } from '../../lambdas/core/targets';
 import { DAY_MS, HOUR_MS } from '../../lambdas/core/time';
-import { sampleOrganization, startOrganizationsEmulator, startStsEmulator, type OrganizationsEmulator, type StsEmulator } from '../../local/emulators';
-import { startOrganizationSsm, type OrganizationSsm } from '../../local/emulators/ssm-organization';
-import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
-import { sweepTargets, type TargetOutcome } from '../../local/fan-out';
-import { ManualClock } from '../../local/ssm-emulator';
 import { expectedFinalRecord } from '../support/sweep-harness';
+import { startHub as startOrganizationHub, type Hub } from '../support/organization-rig';
 
-const HUB_KEY = { accessKeyId: 'AKIAHUBSWEEPER000001', secretAccessKey: 'hub-secret' };
 const REGIONS = ['us-east-1', 'eu-west-1'];
 const t0 = Date.UTC(2026, 9, 1);
-
-interface Hub {
-  sample: ReturnType<typeof sampleOrganization>;
-  sts: StsEmulator;
-  organizations: OrganizationsEmulator;
-  ssm: OrganizationSsm;
-  dynalite: EmbeddedStore;
-  clock: ManualClock;
-  run(): Promise<TargetOutcome[]>;
-  archived(): Promise<SessionRecord[]>;
-  store: DynamoArchiveStore;
-  close(): Promise<void>;
-}
-
-async function startHub(members: number): Promise<Hub> {
-  const clock = new ManualClock(t0);
-  const sample = sampleOrganization({ members, externalId: 'org-archive', callers: { [HUB_KEY.accessKeyId]: 'arn:aws:iam::111111111111:role/SessionArchiveSweeper' }, acceptUnknownCallers: false });
-  const sts = await startStsEmulator({ organization: sample.organization });
-  const organizations = await startOrganizationsEmulator({ organization: sample.organization, maxPageSize: 2 });
-  const ssm = await startOrganizationSsm({ organization: sample.organization, emulator: { clock } });
-  const dynalite = await startEmbeddedStore();
-  const dynamo = new DynamoDBClient({ region: 'us-east-1', endpoint: dynalite.endpoint, credentials: HUB_KEY });
-  await ensureArchiveTable(dynamo, 'org-archive');
-  const documents = DynamoDBDocumentClient.from(dynamo);
-  const store = new DynamoArchiveStore({ client: documents, tableName: 'org-archive' });
-  const stsClient = new STSClient({ region: 'us-east-1', endpoint: sts.endpoint, credentials: HUB_KEY, maxAttempts: 2 });
-  const credentials = new MemberCredentials({ sts: stsClient });
-  const sources = new TargetSources({ credentials, hubCredentials: HUB_KEY, ssmEndpoint: ssm.endpoint, clock, maxAttempts: 2 });
-  const directory = new OrganizationsAccountDirectory(new Organizations({ region: 'us-east-1', endpoint: organizations.endpoint, credentials: HUB_KEY }), { pageSize: 2 });
-  const config = parseTargetsConfig({ organization: { organizationalUnitIds: [sample.organizationalUnitIds[0]], externalId: 'org-archive', regions: REGIONS } });
-  const sweepOne = (target: PlannedTarget) => sweepTarget(target, { store, clock, openSource: async () => sources.open(target), classify: classifyTargetFailure });
-  return {
-    sample,
-    sts,
-    organizations,
-    ssm,
-    dynalite,
-    clock,
-    store,
-    run: async () => sweepTargets((await planTargets(config, { accountId: sample.organization.hubAccountId, region: 'us-east-1' }, directory)).targets, 3, sweepOne),
-    archived: async () => {
-      const items = (await documents.send(new ScanCommand({ TableName: 'org-archive' }))).Items ?? [];
-      return items.filter((item) => String(item.pk).startsWith('SESSION#')) as SessionRecord[];
-    },
-    close: async () => {
-      sources.destroy();
-      stsClient.destroy();
-      dynamo.destroy();
-      await Promise.all([sts.close(), organizations.close(), ssm.close()]);
-      await dynalite.close();
-    },
-  };
-}
+const startHub = (members: number): Promise<Hub> => startOrganizationHub({ members, regions: REGIONS, startMs: t0 });
 
 /** Every account x region gets its own sessions; returns what each shows as ended or open. */
 async function seed(hub: Hub, accountId: string, seedBase: number): Promise<void> {
