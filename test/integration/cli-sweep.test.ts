@@ -25,7 +25,7 @@ describe('session-archive sweep', () => {
     expect(first.code).toBe(0);
     const summary = JSON.parse(first.stdout) as Record<string, unknown>;
     expect(summary).toMatchObject({ complete: true, sessionsSeen: 450, written: 450, unchanged: 0, gaps: [], accountId: '000000000000', region: 'eu-west-1' });
-    expect(summary.pagesFetched).toEqual({ active: 1, history: 3 });
+    expect(summary.pagesFetched).toEqual({ active: 1, history: 3, reconciliation: 0 });
     expect(typeof summary.watermark).toBe('string');
 
     const second = JSON.parse((await runCli(args, cleanEnv())).stdout) as Record<string, unknown>;

@@ -53,7 +53,20 @@ function smallPages(source: SessionSource, size = PAGE): SessionSource {
     historyRetentionMs: source.historyRetentionMs,
     listActive: () => rechunk(source.listActive()),
     listHistory: (query) => rechunk(source.listHistory(query)),
-    listHistoryPages: (query, token) => source.listHistoryPages(query, token),
+    listHistoryPages: (query, token) => ({
+      async *[Symbol.asyncIterator]() {
+        // A part of a page resumes by listing its page again: it carries the token that page was asked with.
+        let pageToken = token;
+        for await (const page of source.listHistoryPages(query, token)) {
+          for (let i = 0; i < page.sessions.length || i === 0; i += size) {
+            const last = i + size >= page.sessions.length;
+            const part = page.sessions.slice(i, i + size);
+            yield last ? { sessions: part, ...(page.nextToken ? { nextToken: page.nextToken } : {}) } : { sessions: part, ...(pageToken ? { nextToken: pageToken } : {}) };
+          }
+          pageToken = page.nextToken;
+        }
+      },
+    }),
     sourceClockOffsetMs: () => source.sourceClockOffsetMs(),
   };
 }
