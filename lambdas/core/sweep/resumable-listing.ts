@@ -40,7 +40,7 @@ export async function continueListing(run: SweepRun, kind: ResumableKind, listin
     } catch (error: unknown) {
       // Tokens expire (how soon is not documented): start the same listing over, once per sweep.
       if (!(error instanceof ListingTokenRejectedError) || attempt > 0) throw error;
-      run.logger.warn('kept listing token refused; listing again from the start', { kind, pagesListed: current.pagesListed });
+      run.logger.info('kept listing token refused; listing again from the start', { kind, pagesListed: current.pagesListed });
       current = { ...current, startedAt: kind === 'reconciliation' ? run.sourceNow() : current.startedAt, nextToken: null, pagesListed: 0 };
     }
   }
