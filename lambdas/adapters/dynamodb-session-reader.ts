@@ -18,6 +18,7 @@ import type {
   SessionIndexReader,
   SessionLookup,
   SweepStateEntry,
+  TargetError,
 } from '../core/query/ports';
 import type { SessionRecord } from '../core/session';
 import { BY_OWNER, BY_START_MONTH, BY_TARGET, KEY, SOURCES_PARTITION, START_KEY, sessionKey, type ArchiveIndex } from './archive-table';
@@ -103,7 +104,7 @@ export class DynamoSessionReader implements SessionIndexReader, SessionLookup, C
         ExpressionAttributeValues: { ':pk': SOURCES_PARTITION },
         ExclusiveStartKey: startKey,
       });
-      for (const item of output.Items ?? []) entries.push({ scope: scopeOf(item), state: sweepStateFromItem(item) });
+      for (const item of output.Items ?? []) entries.push({ scope: scopeOf(item), state: sweepStateFromItem(item), lastError: targetErrorFromItem(item.lastError) });
       startKey = output.LastEvaluatedKey;
     } while (startKey);
     return entries;
@@ -136,6 +137,14 @@ function exclusiveStartKey(index: ArchiveIndex, partition: string, position: Ind
 
 function positionOf(item: Record<string, unknown>): IndexPosition {
   return { startKey: String(item[START_KEY]), scope: String(item[KEY.sort]) };
+}
+
+/** The sweeper writes `lastError` as { kind, message, since }; anything else reads as no error. */
+function targetErrorFromItem(value: unknown): TargetError | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { kind, message, since } = value as Record<string, unknown>;
+  if (typeof kind !== 'string' || typeof message !== 'string' || typeof since !== 'string') return null;
+  return { kind, message, since };
 }
 
 function scopeOf(item: Record<string, unknown>): SourceScope {

@@ -10,7 +10,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { systemClock, type Clock } from '../core/ports';
 import { DEFAULT_WORK_BUDGET, type WorkBudget } from '../core/query/collect-page';
-import { describeCoverage } from '../core/query/coverage';
+import { describeCoverage, parseCoverageQuery } from '../core/query/coverage';
 import { findFindings } from '../core/query/find-findings';
 import { findSessions } from '../core/query/find-sessions';
 import { renderFindings } from '../core/query/findings-formats';
@@ -95,9 +95,9 @@ export function createApiHandler(deps: ApiDependencies): ApiHandler {
         return jsonResponse(200, await getSession(route.sessionId ?? '', deps.reader));
       }
       case 'coverage': {
-        rejectAnyParameters(parameters);
-        record();
-        return jsonResponse(200, describeCoverage(await deps.reader.listSweepStates(), clock.now()));
+        const filters = parseCoverageQuery(parameters);
+        record({ filters: { ...filters } });
+        return jsonResponse(200, describeCoverage(await deps.reader.listSweepStates(), clock.now(), filters));
       }
       case 'listFindings': {
         const query = parseFindingsQuery(parameters);

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { findingSchema } from '../core/compliance/finding';
+import { coverageQuerySchema } from '../core/query/coverage';
 import { findingsQuerySchema } from '../core/query/findings-query';
 import { sessionQuerySchema } from '../core/query/parameters';
 import { coverageReportSchema, errorBodySchema, findingsPageSchema, sessionSchema, sessionsPageSchema } from '../core/query/response-schemas';
@@ -97,11 +98,12 @@ export function buildOpenApiDocument(): JsonObject {
       '/coverage': {
         get: {
           operationId: 'getCoverage',
-          summary: 'Swept ranges, gaps and watermarks per source, account and region.',
-          description: noParameters,
+          summary: 'Swept ranges, gaps, watermarks and the last error of every target (source, account and region).',
+          description: 'One entry per target the archive has swept; accountId, region and source narrow the list.',
+          parameters: queryParameters(coverageQuerySchema),
           responses: {
             '200': { description: 'The coverage report.', content: { 'application/json': { schema: ref('CoverageReport') } } },
-            '400': errorResponse('A query parameter was given.'),
+            '400': errorResponse('A parameter is malformed, repeated or unknown.'),
             '405': errorResponse('Only GET is allowed.'),
           },
         },

@@ -8,9 +8,10 @@ import type { SortOrder } from './parameters';
 import type { FindingsQuery } from './findings-query';
 import { monthWalk, type PartitionWalk, type ResolvedRange } from './plan';
 import { toIso } from '../time';
+import { TARGET_FILTER_FIELDS } from './target-filters';
 
 export interface FindingFilter {
-  field: 'rule' | 'target' | 'owner';
+  field: 'rule' | 'target' | 'owner' | (typeof TARGET_FILTER_FIELDS)[number];
   value: string;
 }
 
@@ -28,6 +29,10 @@ export function planFindingsQuery(query: FindingsQuery, range: ResolvedRange): F
   if (query.rule !== undefined) conditions.push({ field: 'rule', value: query.rule });
   if (query.target !== undefined) conditions.push({ field: 'target', value: query.target });
   if (query.owner !== undefined) conditions.push({ field: 'owner', value: query.owner });
+  for (const field of TARGET_FILTER_FIELDS) {
+    const value = query[field];
+    if (value !== undefined) conditions.push({ field, value });
+  }
   return {
     partitions: monthWalk(range, query.order, range.to <= range.from),
     keyRange: { lowest: toIso(range.from), highest: toIso(range.to) },

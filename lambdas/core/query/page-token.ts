@@ -18,6 +18,7 @@ import { ExpiredNextTokenError, InvalidNextTokenError } from './errors';
 import type { SessionQuery } from './parameters';
 import type { ResolvedRange } from './plan';
 import type { IndexPosition } from './ports';
+import { targetFilterIdentity } from './target-filters';
 
 const TOKEN_VERSION = 2;
 const TOKEN_PATTERN = /^([A-Za-z0-9_-]{11})\.([A-Za-z0-9_-]{1,1500})\.([A-Za-z0-9_-]{43})$/;
@@ -156,6 +157,7 @@ export function sessionQueryIdentity(query: SessionQuery): QueryIdentity {
     query.accessType ?? null,
     query.reason ?? null,
     query.order,
+    ...targetFilterIdentity(query),
   ];
 }
 

@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import { ACCESS_TYPES, SESSION_STATUSES } from '../session';
 import { BadRequestError } from './errors';
+import { targetFilterShape, type TargetFilters } from './target-filters';
 import { isWellFormedUnicode } from './unicode';
 
 /** The earliest and latest instants `from`/`to` accept: four-digit years keep ISO keys sortable. */
@@ -82,6 +83,7 @@ export const sessionQuerySchema = z.strictObject({
   document: z.optional(text(400, 'Exact Session Manager document name.', 'AWS-StartPortForwardingSession')),
   accessType: z.optional(oneOf(ACCESS_TYPES, 'Exact access type.')),
   reason: z.optional(text(256, 'Substring of the reason, case-sensitive.', 'INC-20931')),
+  ...targetFilterShape,
   order: z._default(oneOf(SORT_ORDERS, 'By start date: newest first (desc) or oldest first (asc).'), 'desc'),
   limit: z._default(limit, DEFAULT_LIMIT),
   nextToken: z.optional(nextTokenParameter('The nextToken of the previous page, with the same filters and order; limit and format may change.')),
@@ -92,7 +94,7 @@ export const sessionQuerySchema = z.strictObject({
 });
 
 /** The validated request, times as epoch milliseconds. */
-export interface SessionQuery {
+export interface SessionQuery extends TargetFilters {
   from?: number;
   to?: number;
   target?: string;

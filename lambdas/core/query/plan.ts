@@ -9,6 +9,9 @@
 import { DAY_MS, toIso } from '../time';
 import { addMonths, isMonth, monthOf, type Month } from './month-buckets';
 import type { SessionQuery, SortOrder } from './parameters';
+import { TARGET_FILTER_FIELDS } from './target-filters';
+
+type TargetFilterField = (typeof TARGET_FILTER_FIELDS)[number];
 
 /** Nothing archived from Session Manager can start before it launched (September 2018). */
 export const DEFAULT_FROM_MS = Date.UTC(2018, 8, 1);
@@ -18,7 +21,7 @@ export const DEFAULT_TO_AHEAD_MS = DAY_MS;
 export type IndexKind = 'time' | 'target' | 'owner';
 
 export type FilterCondition =
-  | { field: 'target' | 'owner' | 'status' | 'documentName' | 'accessType'; match: 'equals'; value: string }
+  | { field: 'target' | 'owner' | 'status' | 'documentName' | 'accessType' | TargetFilterField; match: 'equals'; value: string }
   | { field: 'reason'; match: 'contains'; value: string };
 
 /** Start dates in [from, to), epoch ms. */
@@ -65,6 +68,11 @@ export function planQuery(query: SessionQuery, range: ResolvedRange): QueryPlan 
   if (query.document !== undefined) conditions.push({ field: 'documentName', match: 'equals', value: query.document });
   if (query.accessType !== undefined) conditions.push({ field: 'accessType', match: 'equals', value: query.accessType });
   if (query.reason !== undefined) conditions.push({ field: 'reason', match: 'contains', value: query.reason });
+  // Every target shares the time index: account, region and source narrow it as filters.
+  for (const field of TARGET_FILTER_FIELDS) {
+    const value = query[field];
+    if (value !== undefined) conditions.push({ field, match: 'equals', value });
+  }
 
   const empty = range.to <= range.from;
   const partitions =

@@ -58,6 +58,16 @@ export interface SessionLookup {
 export interface SweepStateEntry {
   scope: SourceScope;
   state: SweepState;
+  /** The target's last failure, kept on its sweep state until a sweep succeeds; null when none. */
+  lastError?: TargetError | null;
+}
+
+/** Why a target's sweep last failed (access denied, role missing, throttled...) and since when. */
+export interface TargetError {
+  kind: string;
+  message: string;
+  /** ISO-8601. */
+  since: string;
 }
 
 export interface CoverageReader {
