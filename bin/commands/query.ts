@@ -63,8 +63,8 @@ Exit codes: 0 success, 2 bad input (flags, or a query the API rejects), 1 any ot
 export const QUERY_USAGE = `Usage: session-archive query [options]
 
 Prints archived sessions that match the filters: newest first, ${DEFAULT_QUERY_LIMIT} by default, as a table
-unless --format says otherwise. Follows the API's pages up to --limit; when more sessions match it
-says how to continue.
+unless --format says otherwise. Follows the API's pages up to --limit; when more sessions may match
+it says how to continue.
 
 ${SHARED_OPTIONS_HELP}
 
@@ -570,6 +570,7 @@ export async function runQuery(command: 'query' | 'export', options: QueryComman
   }
   progress.finish(options.out, command === 'export');
   if (lastToken !== undefined && !readerGone) {
-    process.stderr.write(`stopped at --limit ${options.limit ?? ''}; more sessions match: continue with --next-token '${lastToken}' and the same filters, or use export\n`);
+    // A token after a page that ended exactly at the last match is possible: "may", not "do".
+    process.stderr.write(`stopped at --limit ${options.limit ?? ''}; more sessions may match: continue with --next-token '${lastToken}' and the same filters, or use export\n`);
   }
 }

@@ -7,7 +7,7 @@
  * is returned. Conditions on status, document, access type, reason (or owner when the target index
  * serves the query) are FilterExpressions: items they reject were still read and paid for.
  */
-import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { SourceScope } from '../core/session';
 import type { FilterCondition, IndexKind } from '../core/query/plan';
 import type {
@@ -19,12 +19,30 @@ import type {
   SessionLookup,
   SweepStateEntry,
   TargetError,
+  TimeIndexState,
+  TimeIndexStateReader,
 } from '../core/query/ports';
 import type { SessionRecord } from '../core/session';
-import { BY_OWNER, BY_START_MONTH, BY_TARGET, KEY, SOURCES_PARTITION, START_KEY, sessionKey, type ArchiveIndex } from './archive-table';
+import {
+  ADD_START_DAY_MIGRATION,
+  ARCHIVE_BOUNDS_KEY,
+  BY_OWNER,
+  BY_START_DAY,
+  BY_START_MONTH,
+  BY_TARGET,
+  KEY,
+  migrationKey,
+  SOURCES_PARTITION,
+  START_KEY,
+  sessionKey,
+  type ArchiveIndex,
+} from './archive-table';
+import { boundsFromItem } from './dynamodb-archive-bounds';
+import { isMigrationComplete } from './dynamodb-add-start-day';
 import { sessionRecordFromItem, sweepStateFromItem } from './archive-items';
 
 const INDEX_OF: Record<IndexKind, ArchiveIndex> = { time: BY_START_MONTH, target: BY_TARGET, owner: BY_OWNER };
+const DAY_LENGTH = '2026-01-01'.length;
 const START_DATE_LENGTH = '2026-01-01T00:00:00.000Z'.length;
 
 export interface DynamoSessionReaderOptions {
@@ -41,7 +59,7 @@ export interface ReaderStats {
   returned: number;
 }
 
-export class DynamoSessionReader implements SessionIndexReader, SessionLookup, CoverageReader {
+export class DynamoSessionReader implements SessionIndexReader, SessionLookup, CoverageReader, TimeIndexStateReader {
   readonly stats: ReaderStats = { queries: 0, scanned: 0, returned: 0 };
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
@@ -56,7 +74,8 @@ export class DynamoSessionReader implements SessionIndexReader, SessionLookup, C
   }
 
   async readPartition(read: PartitionRead): Promise<PartitionPage> {
-    const index = INDEX_OF[read.index];
+    // Time buckets name their index: a day (2026-11-30) is in byStartDay, a month in byStartMonth.
+    const index = read.index === 'time' && read.partition.length === DAY_LENGTH ? BY_START_DAY : INDEX_OF[read.index];
     const names: Record<string, string> = { '#partition': index.partitionKey, '#startKey': START_KEY };
     const values: Record<string, unknown> = { ':partition': read.partition, ':lowest': read.keyRange.lowest, ':highest': read.keyRange.highest };
     const filter = filterExpression(read.conditions, names, values);
@@ -76,6 +95,21 @@ export class DynamoSessionReader implements SessionIndexReader, SessionLookup, C
     };
     if (output.LastEvaluatedKey) page.lastEvaluated = positionOf(output.LastEvaluatedKey);
     return page;
+  }
+
+  /** One strongly consistent read of two items: a session written before this request is inside the bounds. */
+  async readTimeIndexState(): Promise<TimeIndexState> {
+    const migration = migrationKey(ADD_START_DAY_MIGRATION);
+    const output = await this.client.send(
+      new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: [{ ...ARCHIVE_BOUNDS_KEY }, migration], ConsistentRead: true } } }),
+    );
+    // Two small items never exceed BatchGetItem's limits, but a throttled key comes back unprocessed.
+    if ((output.UnprocessedKeys?.[this.tableName]?.Keys?.length ?? 0) > 0) return { dayIndex: false };
+    const items = output.Responses?.[this.tableName] ?? [];
+    const find = (key: { pk: string; sk: string }) => items.find((item) => item[KEY.partition] === key.pk && item[KEY.sort] === key.sk);
+    if (!isMigrationComplete(find(migration))) return { dayIndex: false };
+    const bounds = boundsFromItem(find(ARCHIVE_BOUNDS_KEY));
+    return { dayIndex: true, bounds: bounds ? { earliest: Date.parse(bounds.earliest), latest: Date.parse(bounds.latest) } : null };
   }
 
   async findSession(sessionId: string): Promise<SessionRecord[]> {

@@ -6,7 +6,7 @@
  */
 import type { SortOrder } from './parameters';
 import type { FindingsQuery } from './findings-query';
-import { monthWalk, type PartitionWalk, type ResolvedRange } from './plan';
+import { timeWalk, type PartitionWalk, type ResolvedRange, type TimeWalkOptions } from './plan';
 import { toIso } from '../time';
 import { TARGET_FILTER_FIELDS } from './target-filters';
 
@@ -24,7 +24,7 @@ export interface FindingsPlan {
   range: ResolvedRange;
 }
 
-export function planFindingsQuery(query: FindingsQuery, range: ResolvedRange): FindingsPlan {
+export function planFindingsQuery(query: FindingsQuery, range: ResolvedRange, bounds?: TimeWalkOptions['bounds']): FindingsPlan {
   const conditions: FindingFilter[] = [];
   if (query.rule !== undefined) conditions.push({ field: 'rule', value: query.rule });
   if (query.target !== undefined) conditions.push({ field: 'target', value: query.target });
@@ -34,7 +34,7 @@ export function planFindingsQuery(query: FindingsQuery, range: ResolvedRange): F
     if (value !== undefined) conditions.push({ field, value });
   }
   return {
-    partitions: monthWalk(range, query.order, range.to <= range.from),
+    partitions: timeWalk(range, query.order, range.to <= range.from, bounds === undefined ? { buckets: 'month' } : { buckets: 'month', bounds }),
     keyRange: { lowest: toIso(range.from), highest: toIso(range.to) },
     conditions,
     order: query.order,

@@ -16,6 +16,7 @@ import {
   oneOf,
   OUTPUT_FORMATS,
   pageLimit,
+  parseInstant,
   SORT_ORDERS,
   text,
   type OutputFormat,
@@ -61,8 +62,8 @@ export function parseFindingsQuery(raw: RawParameters): FindingsQuery {
   }
   const { from, to, ...rest } = result.data;
   const query: FindingsQuery = { ...rest };
-  if (from !== undefined) query.from = Date.parse(from);
-  if (to !== undefined) query.to = Date.parse(to);
+  if (from !== undefined) query.from = parseInstant(from);
+  if (to !== undefined) query.to = parseInstant(to);
   if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
     throw new BadRequestError('InvalidParameter', `parameter 'from' (${from}) is later than 'to' (${to})`);
   }

@@ -42,8 +42,22 @@ export function instant(description: string, example: string) {
 }
 
 function isWithinSupportedRange(value: string): boolean {
-  const ms = Date.parse(value);
+  const ms = parseInstant(value);
   return Number.isFinite(ms) && ms >= Date.parse(EARLIEST_INSTANT) && ms <= Date.parse(LATEST_INSTANT);
+}
+
+const FRACTION = /\.([0-9]+)/;
+
+/**
+ * Epoch milliseconds of an instant, rounded up when it has a fraction finer than a millisecond.
+ * Starts are stored to the millisecond, and both bounds round the same way: `to=…T10:00:00.0005Z`
+ * (exclusive) includes a session at `…T10:00:00.000Z` and `from=…T10:00:00.0005Z` (inclusive)
+ * excludes it, exactly as comparing the instants themselves would. Date.parse truncates instead.
+ */
+export function parseInstant(value: string): number {
+  const ms = Date.parse(value);
+  const digits = FRACTION.exec(value)?.[1] ?? '';
+  return /[1-9]/.test(digits.slice(3)) ? ms + 1 : ms;
 }
 
 /** `limit`: a page size of 1–1000 items (`noun` names them in the description). */
@@ -127,8 +141,8 @@ export function parseSessionQuery(raw: RawParameters): SessionQuery {
   }
   const { from, to, ...rest } = result.data;
   const query: SessionQuery = { ...rest };
-  if (from !== undefined) query.from = Date.parse(from);
-  if (to !== undefined) query.to = Date.parse(to);
+  if (from !== undefined) query.from = parseInstant(from);
+  if (to !== undefined) query.to = parseInstant(to);
   if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
     throw new BadRequestError('InvalidParameter', `parameter 'from' (${from}) is later than 'to' (${to})`);
   }
