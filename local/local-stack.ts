@@ -15,7 +15,7 @@ import { systemClock, type CoreLogger } from '../lambdas/core/ports';
 import type { SourceScope } from '../lambdas/core/session';
 import { sweep, type SweepSummary } from '../lambdas/core/sweep';
 import { DAY_MS } from '../lambdas/core/time';
-import { startApiService } from '../bin/commands/api';
+import { startApiService } from './api-service';
 import type { EventSink } from '../lambdas/core/events/ports';
 import { startEmbeddedStore } from './embedded-store';
 import { assertTableSupportsEvents, readComplianceRulesFromCdkJson, wireLocalEvents } from './in-process-bus';
