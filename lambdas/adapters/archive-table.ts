@@ -6,7 +6,7 @@
  * Sweep state:   pk = SOURCES,             sk = <source>#<accountId>#<region>
  * Finding item:  pk = FINDING#<sessionId>, sk = <source>#<accountId>#<region>#<rule>
  * Bounds:        pk = ARCHIVE,             sk = BOUNDS
- * Migration:     pk = sk = MIGRATION#<name>
+ * Migration:     pk = ARCHIVE,             sk = MIGRATION#<name>
  *
  * The session indexes sort by `startKey` = <ISO startDate>#<sessionId>, so a time range is a key
  * range. The sparse `eventsAndFindings` index holds two kinds of item under their own attribute
@@ -99,9 +99,12 @@ export function startDayOf(startDate: string): string {
  */
 export const ARCHIVE_BOUNDS_KEY = { pk: 'ARCHIVE', sk: 'BOUNDS' } as const;
 
+/** Archive-wide items (bounds, migrations) share one partition: the query reads them in one Query. */
+export const ARCHIVE_PARTITION = ARCHIVE_BOUNDS_KEY.pk;
+
 /** A migration's progress item: one per migration, named by it. */
 export function migrationKey(name: string): { pk: string; sk: string } {
-  return { pk: `MIGRATION#${name}`, sk: `MIGRATION#${name}` };
+  return { pk: ARCHIVE_PARTITION, sk: `MIGRATION#${name}` };
 }
 
 /** Puts `startDay` on sessions written before `byStartDay` existed, and records the archive's bounds. */

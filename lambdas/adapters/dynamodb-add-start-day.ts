@@ -1,7 +1,7 @@
 /**
  * The `add-start-day` migration's DynamoDB side: a parallel Scan of the archive table (only session
  * items are kept), conditional UpdateItems that add `startDay`, the archive bounds, and the
- * progress item `MIGRATION#add-start-day`. Run it with `migrateAddStartDay` once per scheduled
+ * progress item (`ARCHIVE` / `MIGRATION#add-start-day`). Run it with `migrateAddStartDay` once per scheduled
  * run (or at start-up locally) until it reports `complete`.
  */
 import { ConditionalCheckFailedException, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';

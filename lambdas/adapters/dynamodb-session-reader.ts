@@ -7,7 +7,7 @@
  * is returned. Conditions on status, document, access type, reason (or owner when the target index
  * serves the query) are FilterExpressions: items they reject were still read and paid for.
  */
-import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { SourceScope } from '../core/session';
 import type { FilterCondition, IndexKind } from '../core/query/plan';
 import type {
@@ -26,6 +26,7 @@ import type { SessionRecord } from '../core/session';
 import {
   ADD_START_DAY_MIGRATION,
   ARCHIVE_BOUNDS_KEY,
+  ARCHIVE_PARTITION,
   BY_OWNER,
   BY_START_DAY,
   BY_START_MONTH,
@@ -97,17 +98,24 @@ export class DynamoSessionReader implements SessionIndexReader, SessionLookup, C
     return page;
   }
 
-  /** One strongly consistent read of two items: a session written before this request is inside the bounds. */
+  /**
+   * One strongly consistent Query of the archive-wide partition (the bounds and the migration
+   * items): a session written before this request began lies inside the bounds it returns. Not an
+   * index read, so not in `stats`.
+   */
   async readTimeIndexState(): Promise<TimeIndexState> {
-    const migration = migrationKey(ADD_START_DAY_MIGRATION);
     const output = await this.client.send(
-      new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: [{ ...ARCHIVE_BOUNDS_KEY }, migration], ConsistentRead: true } } }),
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': KEY.partition },
+        ExpressionAttributeValues: { ':pk': ARCHIVE_PARTITION },
+        ConsistentRead: true,
+      }),
     );
-    // Two small items never exceed BatchGetItem's limits, but a throttled key comes back unprocessed.
-    if ((output.UnprocessedKeys?.[this.tableName]?.Keys?.length ?? 0) > 0) return { dayIndex: false };
-    const items = output.Responses?.[this.tableName] ?? [];
-    const find = (key: { pk: string; sk: string }) => items.find((item) => item[KEY.partition] === key.pk && item[KEY.sort] === key.sk);
-    if (!isMigrationComplete(find(migration))) return { dayIndex: false };
+    const items = output.Items ?? [];
+    const find = (key: { pk: string; sk: string }) => items.find((item) => item[KEY.sort] === key.sk);
+    if (!isMigrationComplete(find(migrationKey(ADD_START_DAY_MIGRATION)))) return { dayIndex: false };
     const bounds = boundsFromItem(find(ARCHIVE_BOUNDS_KEY));
     return { dayIndex: true, bounds: bounds ? { earliest: Date.parse(bounds.earliest), latest: Date.parse(bounds.latest) } : null };
   }
