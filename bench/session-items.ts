@@ -6,7 +6,7 @@
 import { DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
-import { OPEN_SESSIONS, sessionKey, startKeyOf, startMonthOf } from '../lambdas/adapters/archive-table';
+import { OPEN_SESSIONS, sessionKey, startDayOf, startKeyOf, startMonthOf } from '../lambdas/adapters/archive-table';
 import { DynamoArchiveStore } from '../lambdas/adapters/dynamodb-archive-store';
 import { ensureArchiveTable } from '../lambdas/adapters/ensure-table';
 import { mapWithConcurrency, sleep } from '../lambdas/core/concurrency';
@@ -33,6 +33,7 @@ export function archiveItem(scope: SourceScope, session: ObservedSession, nowIso
     startDate: session.startDate,
     startKey: startKeyOf(session.startDate, session.sessionId),
     startMonth: startMonthOf(session.startDate),
+    startDay: startDayOf(session.startDate),
     lastSeenAt: nowIso,
     contentHash: contentHash(session),
     isFinal: final,

@@ -9,6 +9,7 @@ Commands:
   query       query archived sessions through the API (local or deployed) and print them
   export      export every matching session to CSV, JSON Lines or JSON, following pages to the end
   findings    export compliance findings (rule breaches) through the API
+  coverage    show every target's watermark, covered ranges, gaps and last error
   sweep       run one sweep of SSM Session Manager history into an archive table
   api         serve the query API over an existing archive table
   emulator    run the local SSM Session Manager emulator
@@ -23,6 +24,7 @@ type CommandModules = {
   local: typeof import('./commands/local');
   query: typeof import('./commands/query');
   findings: typeof import('./commands/findings');
+  coverage: typeof import('./commands/coverage');
   sweep: typeof import('./commands/sweep');
   api: typeof import('./commands/api');
   emulator: typeof import('./commands/emulator');
@@ -35,6 +37,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   query: (argv) => load('query').runQueryCommand(argv),
   export: (argv) => load('query').runExportCommand(argv),
   findings: (argv) => load('findings').runFindingsCommand(argv),
+  coverage: (argv) => load('coverage').runCoverageCommand(argv),
   sweep: (argv) => load('sweep').runSweepCommand(argv),
   api: (argv) => load('api').runApiCommand(argv),
   emulator: (argv) => load('emulator').runEmulatorCommand(argv),

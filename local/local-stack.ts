@@ -14,7 +14,7 @@ import { SsmSessionSource } from '../lambdas/adapters/ssm-session-source';
 import { systemClock, type CoreLogger } from '../lambdas/core/ports';
 import type { SourceScope } from '../lambdas/core/session';
 import { sweep, type SweepSummary } from '../lambdas/core/sweep';
-import { startApiService } from '../bin/commands/api';
+import { startApiService } from './api-service';
 import type { EventSink } from '../lambdas/core/events/ports';
 import { startEmbeddedStore } from './embedded-store';
 import { assertTableSupportsEvents, readComplianceRulesFromCdkJson, wireLocalEvents } from './in-process-bus';

@@ -8,7 +8,7 @@ import { csvRow } from '../../lambdas/core/query/csv';
 import { FINDING_CSV_COLUMNS, findingCsvCells } from '../../lambdas/core/query/findings-formats';
 import { CliFailureError, CliUsageError, positiveInteger, runCli } from './cli-support';
 import { createOutputFile } from './output-file';
-import { apiError, DEFAULT_API_URL, ProgressReporter } from './query';
+import { DEFAULT_API_URL, getWithRetries, MAX_ATTEMPTS, ProgressReporter } from './query';
 import { ApiClient } from './signed-fetch';
 import { forStream } from './terminal-text';
 
@@ -25,6 +25,9 @@ Options:
                        just-in-time-required | off-hours
   --target <id>        one managed node
   --owner <arn>        one owner
+  --account-id <id>    one AWS account (12 digits)
+  --target-region <r>  one region, e.g. eu-west-1 (--region is the signing region)
+  --source <s>         ssm | alibaba
   --order <o>          desc (default) | asc
   --format <f>         csv (default) | jsonl | json
   --out <file>         write to this new file (default: stdout); created with mode 0600, written
@@ -50,6 +53,7 @@ export async function runFindingsCommand(argv: string[]): Promise<void> {
       options: {
         api: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, rule: { type: 'string' },
         target: { type: 'string' }, owner: { type: 'string' }, order: { type: 'string' }, format: { type: 'string' },
+        'account-id': { type: 'string' }, 'target-region': { type: 'string' }, source: { type: 'string' },
         out: { type: 'string' }, limit: { type: 'string' }, sign: { type: 'boolean' }, 'no-sign': { type: 'boolean' },
         region: { type: 'string' }, profile: { type: 'string' }, help: { type: 'boolean' },
       },
@@ -69,9 +73,10 @@ export async function runFindingsCommand(argv: string[]): Promise<void> {
     }
     const limit = values.limit === undefined ? Number.POSITIVE_INFINITY : positiveInteger('--limit', values.limit);
     const filters: Array<[string, string]> = [];
-    for (const name of ['from', 'to', 'rule', 'target', 'owner', 'order'] as const) {
-      const value = values[name];
-      if (value !== undefined) filters.push([name, value]);
+    const flags = { from: 'from', to: 'to', rule: 'rule', target: 'target', owner: 'owner', 'account-id': 'accountId', 'target-region': 'region', source: 'source', order: 'order' } as const;
+    for (const [flag, parameter] of Object.entries(flags) as Array<[keyof typeof flags, string]>) {
+      const value = values[flag];
+      if (value !== undefined) filters.push([parameter, value]);
     }
     const client = new ApiClient(apiUrl, {
       sign: values.sign ? true : values['no-sign'] ? false : 'auto',
@@ -99,8 +104,7 @@ async function exportFindings(client: ApiClient, filters: Array<[string, string]
     do {
       const parameters: Array<[string, string]> = [...filters, ['format', 'json'], ['limit', String(Math.min(PAGE_SIZE, remaining))]];
       if (nextToken !== undefined) parameters.push(['nextToken', nextToken]);
-      const response = await client.get('/findings', parameters);
-      if (response.status >= 400) throw apiError(client, response);
+      const response = await getWithRetries(client, '/findings', parameters, reportRetry);
       const page = parseFindingsPage(client.baseUrl, response.body);
       for (const finding of page.findings) {
         if (format === 'csv') await write(csvRow(findingCsvCells(finding)));
@@ -119,6 +123,10 @@ async function exportFindings(client: ApiClient, filters: Array<[string, string]
     throw error;
   }
   progress.finish(out, true);
+}
+
+function reportRetry(reason: string, attempt: number): void {
+  process.stderr.write(`retrying after ${reason} (attempt ${attempt + 1} of ${MAX_ATTEMPTS})\n`);
 }
 
 function parseFindingsPage(baseUrl: URL, body: string): { findings: ComplianceFinding[]; nextToken?: string } {

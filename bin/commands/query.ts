@@ -42,6 +42,9 @@ Filters (all optional; sessions match every one given):
   --document <name>       exact Session Manager document, e.g. AWS-StartPortForwardingSession
   --access-type <t>       Standard | JustInTime
   --reason <text>         substring of the reason (case-sensitive)
+  --account-id <id>       sessions of this AWS account (12 digits)
+  --target-region <r>     sessions in this region, e.g. eu-west-1 (--region is the signing region)
+  --source <s>            ssm | alibaba
   --order <desc|asc>      newest first (default) or oldest first
 
 Output:
@@ -60,8 +63,8 @@ Exit codes: 0 success, 2 bad input (flags, or a query the API rejects), 1 any ot
 export const QUERY_USAGE = `Usage: session-archive query [options]
 
 Prints archived sessions that match the filters: newest first, ${DEFAULT_QUERY_LIMIT} by default, as a table
-unless --format says otherwise. Follows the API's pages up to --limit; when more sessions match it
-says how to continue.
+unless --format says otherwise. Follows the API's pages up to --limit; when more sessions may match
+it says how to continue.
 
 ${SHARED_OPTIONS_HELP}
 
@@ -99,6 +102,9 @@ const FILTER_PARAMETERS = {
   document: 'document',
   'access-type': 'accessType',
   reason: 'reason',
+  'account-id': 'accountId',
+  'target-region': 'region',
+  source: 'source',
   order: 'order',
 } as const;
 type FilterFlag = keyof typeof FILTER_PARAMETERS;
@@ -243,7 +249,7 @@ export interface SessionPage {
 /** Throttling and gateway hiccups: the same request is tried again after a pause (the token makes it resumable). */
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED']);
-const MAX_ATTEMPTS = 5;
+export const MAX_ATTEMPTS = 5;
 
 /**
  * Pages of sessions from `GET /sessions`, following nextToken until the API has no more or
@@ -259,7 +265,7 @@ export async function* fetchSessionPages(
   do {
     const parameters: Array<[string, string]> = [...options.filters, ['format', 'json'], ['limit', String(Math.min(options.pageSize, remaining))]];
     if (nextToken !== undefined) parameters.push(['nextToken', nextToken]);
-    const response = await getWithRetries(client, parameters, onRetry);
+    const response = await getWithRetries(client, '/sessions', parameters, onRetry);
     const page = parseSessionPage(client.baseUrl, response);
     remaining -= page.sessions.length;
     nextToken = page.nextToken;
@@ -267,13 +273,19 @@ export async function* fetchSessionPages(
   } while (nextToken !== undefined && remaining > 0);
 }
 
-async function getWithRetries(client: ApiClient, parameters: ReadonlyArray<readonly [string, string]>, onRetry: (reason: string, attempt: number) => void): Promise<ApiResponse> {
+/** One GET, tried again after throttling (503 from a throttled archive, 429) or a dropped connection. */
+export async function getWithRetries(
+  client: ApiClient,
+  path: string,
+  parameters: ReadonlyArray<readonly [string, string]>,
+  onRetry: (reason: string, attempt: number) => void,
+): Promise<ApiResponse> {
   for (let attempt = 1; ; attempt++) {
     let reason: string;
     try {
-      const response = await client.get('/sessions', parameters);
+      const response = await client.get(path, parameters);
       if (response.status < 400) return response;
-      if (!RETRYABLE_STATUSES.has(response.status) || attempt >= MAX_ATTEMPTS) throw apiError(client, response);
+      if (!RETRYABLE_STATUSES.has(response.status) || attempt >= MAX_ATTEMPTS) throw apiError(client, response, path);
       reason = `HTTP ${response.status}`;
     } catch (error: unknown) {
       if (!(error instanceof ApiUnreachableError) || !RETRYABLE_CODES.has(error.code ?? '') || attempt >= MAX_ATTEMPTS) throw error;
@@ -285,7 +297,7 @@ async function getWithRetries(client: ApiClient, parameters: ReadonlyArray<reado
 }
 
 /** Turns an HTTP error into a one-line message and the right exit code (2 for a rejected query). */
-export function apiError(client: ApiClient, response: ApiResponse): Error {
+export function apiError(client: ApiClient, response: ApiResponse, path = '/sessions'): Error {
   const message = errorMessageOf(response.body);
   const where = `the API at ${client.baseUrl.href}`;
   if (response.status === 400) return new CliUsageError(`${where} rejected the query: ${withFlagNames(message ?? 'bad request')}`);
@@ -300,7 +312,7 @@ export function apiError(client: ApiClient, response: ApiResponse): Error {
     if (/not authorized|explicit deny/i.test(text)) return new CliFailureError(`${where} refused the request (HTTP 403): ${text}. The identity needs execute-api:Invoke on this API`);
     return new CliFailureError(`${where} refused the request (HTTP 403): ${text}. Check the AWS credentials (security token, region ${client.signingRegion ?? 'unknown'})`);
   }
-  if (response.status === 404) return new CliFailureError(`${where} has no /sessions route (HTTP 404${message ? `: ${message}` : ''}); check --api (a deployed API's URL includes the stage, e.g. /v1)`);
+  if (response.status === 404) return new CliFailureError(`${where} has no ${path} route (HTTP 404${message ? `: ${message}` : ''}); check --api (a deployed API's URL includes the stage, e.g. /v1)`);
   return new CliFailureError(`${where} answered HTTP ${response.status}${message ? `: ${message}` : ''}`);
 }
 
@@ -324,6 +336,9 @@ function withFlagNames(message: string): string {
   return message
     .replace(/parameter '(accessType)'/g, "--access-type ('accessType')")
     .replace(/parameter '(nextToken)'/g, "--next-token ('nextToken')")
+    .replace(/parameter '(accountId)'/g, "--account-id ('accountId')")
+    .replace(/parameter '(region)'/g, "--target-region ('region')")
+    .replace(/parameter '(rule|source)'/g, '--$1')
     .replace(/parameter '(limit)'/g, "--page-size ('limit')")
     .replace(/parameter '(from|to|target|owner|status|document|reason|order)'/g, "--$1");
 }
@@ -555,6 +570,7 @@ export async function runQuery(command: 'query' | 'export', options: QueryComman
   }
   progress.finish(options.out, command === 'export');
   if (lastToken !== undefined && !readerGone) {
-    process.stderr.write(`stopped at --limit ${options.limit ?? ''}; more sessions match: continue with --next-token '${lastToken}' and the same filters, or use export\n`);
+    // A token after a page that ended exactly at the last match is possible: "may", not "do".
+    process.stderr.write(`stopped at --limit ${options.limit ?? ''}; more sessions may match: continue with --next-token '${lastToken}' and the same filters, or use export\n`);
   }
 }

@@ -6,6 +6,8 @@
  * Sweep state:   pk = SOURCES,             sk = <source>#<accountId>#<region>
  * Sweep lease:   pk = LEASES,              sk = <source>#<accountId>#<region>
  * Finding item:  pk = FINDING#<sessionId>, sk = <source>#<accountId>#<region>#<rule>
+ * Bounds:        pk = ARCHIVE,             sk = BOUNDS
+ * Migration:     pk = ARCHIVE,             sk = MIGRATION#<name>
  *
  * The session indexes sort by `startKey` = <ISO startDate>#<sessionId>, so a time range is a key
  * range. The sparse `eventsAndFindings` index holds two kinds of item under their own attribute
@@ -26,8 +28,14 @@ export interface ArchiveIndex {
   sortKey?: string;
 }
 
-/** Sessions by month of StartDate: the time-range index. */
+/** Sessions by month of StartDate: the time-range index until an archive has `startDay` on every session. */
 export const BY_START_MONTH: ArchiveIndex = { name: 'byStartMonth', partitionKey: 'startMonth' };
+/**
+ * Sessions by day of StartDate: the time-range index at organisation scale (a backfill of many
+ * targets spreads its writes over days, not one month partition; docs/operations.md). Queries use
+ * it once the `add-start-day` migration has put `startDay` on every session item.
+ */
+export const BY_START_DAY: ArchiveIndex = { name: 'byStartDay', partitionKey: 'startDay' };
 export const BY_TARGET: ArchiveIndex = { name: 'byTarget', partitionKey: 'target' };
 export const BY_OWNER: ArchiveIndex = { name: 'byOwner', partitionKey: 'owner' };
 /** Sparse: only sessions whose last known status is not final carry `openScope`. */
@@ -39,7 +47,7 @@ export const OPEN_SESSIONS: ArchiveIndex = { name: 'openSessions', partitionKey:
  */
 export const EVENTS_AND_FINDINGS: ArchiveIndex = { name: 'eventsAndFindings', partitionKey: 'eventsAndFindingsPartition', sortKey: 'eventsAndFindingsSort' };
 
-export const ARCHIVE_INDEXES: readonly ArchiveIndex[] = [BY_START_MONTH, BY_TARGET, BY_OWNER, OPEN_SESSIONS, EVENTS_AND_FINDINGS];
+export const ARCHIVE_INDEXES: readonly ArchiveIndex[] = [BY_START_MONTH, BY_TARGET, BY_OWNER, OPEN_SESSIONS, EVENTS_AND_FINDINGS, BY_START_DAY];
 
 /** The sort key attribute of an index. */
 export function sortKeyOf(index: ArchiveIndex): string {
@@ -82,6 +90,28 @@ export function sessionKey(sessionId: string, scopeKey: string): { pk: string; s
 export function startKeyOf(startDate: string, sessionId: string): string {
   return `${startDate}#${sessionId}`;
 }
+
+/** `2026-11-22T10:00:00.000Z` → `2026-11-22`. */
+export function startDayOf(startDate: string): string {
+  return startDate.slice(0, 10);
+}
+
+/**
+ * The earliest and latest StartDate of every archived session (`earliestStart`, `latestStart`):
+ * the query walks no time bucket outside them. Widened by the store before it writes sessions.
+ */
+export const ARCHIVE_BOUNDS_KEY = { pk: 'ARCHIVE', sk: 'BOUNDS' } as const;
+
+/** Archive-wide items (bounds, migrations) share one partition: the query reads them in one Query. */
+export const ARCHIVE_PARTITION = ARCHIVE_BOUNDS_KEY.pk;
+
+/** A migration's progress item: one per migration, named by it. */
+export function migrationKey(name: string): { pk: string; sk: string } {
+  return { pk: ARCHIVE_PARTITION, sk: `MIGRATION#${name}` };
+}
+
+/** Puts `startDay` on sessions written before `byStartDay` existed, and records the archive's bounds. */
+export const ADD_START_DAY_MIGRATION = 'add-start-day';
 
 /** `2026-11-22T10:00:00.000Z` → `2026-11`. */
 export function startMonthOf(startDate: string): string {

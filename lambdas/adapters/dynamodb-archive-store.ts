@@ -36,9 +36,11 @@ import {
   sessionKey,
   sortKeyOf,
   startKeyOf,
+  startDayOf,
   startMonthOf,
 } from './archive-table';
 import { sessionRecordFromItem, sweepStateFromItem, sweepStateToItem } from './archive-items';
+import { DynamoArchiveBounds } from './dynamodb-archive-bounds';
 
 export interface DynamoArchiveStoreOptions {
   client: DynamoDBDocumentClient;
@@ -73,10 +75,12 @@ export class DynamoArchiveStore implements ArchiveStore {
   private readonly tableName: string;
   private readonly retentionMs?: number;
   private readonly writeConcurrency: number;
+  private readonly bounds: DynamoArchiveBounds;
 
   constructor(options: DynamoArchiveStoreOptions) {
     this.client = options.client;
     this.tableName = options.tableName;
+    this.bounds = new DynamoArchiveBounds(options.client, options.tableName);
     this.retentionMs = options.retentionDays === undefined ? undefined : options.retentionDays * DAY_MS;
     this.writeConcurrency = options.writeConcurrency ?? 16;
   }
@@ -95,6 +99,8 @@ export class DynamoArchiveStore implements ArchiveStore {
       if (known && (same || (known.isFinal && !isFinalStatus(session.status)))) outcome.unchanged++;
       else toWrite.push(session);
     }
+    // Bounds first: a reader that sees a session also sees bounds that include it.
+    await this.bounds.cover(toWrite.map((session) => session.startDate));
     const results = await mapWithConcurrency(toWrite, this.writeConcurrency, (session) => this.writeSession(scope, session, nowIso, options.eventClaim));
     for (const result of results) {
       if (!result) {
@@ -339,6 +345,7 @@ export class DynamoArchiveStore implements ArchiveStore {
       startDate: session.startDate,
       startKey: startKeyOf(session.startDate, session.sessionId),
       startMonth: startMonthOf(session.startDate),
+      startDay: startDayOf(session.startDate),
       lastSeenAt: nowIso,
     };
     const remove: string[] = [];

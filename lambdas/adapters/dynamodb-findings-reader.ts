@@ -12,7 +12,14 @@ import { findingFromItem } from './archive-items';
 
 const START_DATE_LENGTH = '2026-01-01T00:00:00.000Z'.length;
 /** Where each filter's value sits in a finding item. */
-const FILTER_PATHS: Record<FindingFilter['field'], readonly string[]> = { rule: ['rule'], target: ['session', 'target'], owner: ['session', 'owner'] };
+const FILTER_PATHS: Record<FindingFilter['field'], readonly string[]> = {
+  rule: ['rule'],
+  target: ['session', 'target'],
+  owner: ['session', 'owner'],
+  accountId: ['session', 'accountId'],
+  region: ['session', 'region'],
+  source: ['session', 'source'],
+};
 
 export interface DynamoFindingsReaderOptions {
   client: DynamoDBDocumentClient;

@@ -18,12 +18,32 @@ import type {
   SessionIndexReader,
   SessionLookup,
   SweepStateEntry,
+  TargetError,
+  TimeIndexState,
+  TimeIndexStateReader,
 } from '../core/query/ports';
 import type { SessionRecord } from '../core/session';
-import { BY_OWNER, BY_START_MONTH, BY_TARGET, KEY, SOURCES_PARTITION, START_KEY, sessionKey, type ArchiveIndex } from './archive-table';
+import {
+  ADD_START_DAY_MIGRATION,
+  ARCHIVE_BOUNDS_KEY,
+  ARCHIVE_PARTITION,
+  BY_OWNER,
+  BY_START_DAY,
+  BY_START_MONTH,
+  BY_TARGET,
+  KEY,
+  migrationKey,
+  SOURCES_PARTITION,
+  START_KEY,
+  sessionKey,
+  type ArchiveIndex,
+} from './archive-table';
+import { boundsFromItem } from './dynamodb-archive-bounds';
+import { isMigrationComplete } from './dynamodb-add-start-day';
 import { sessionRecordFromItem, sweepStateFromItem } from './archive-items';
 
 const INDEX_OF: Record<IndexKind, ArchiveIndex> = { time: BY_START_MONTH, target: BY_TARGET, owner: BY_OWNER };
+const DAY_LENGTH = '2026-01-01'.length;
 const START_DATE_LENGTH = '2026-01-01T00:00:00.000Z'.length;
 
 export interface DynamoSessionReaderOptions {
@@ -40,7 +60,7 @@ export interface ReaderStats {
   returned: number;
 }
 
-export class DynamoSessionReader implements SessionIndexReader, SessionLookup, CoverageReader {
+export class DynamoSessionReader implements SessionIndexReader, SessionLookup, CoverageReader, TimeIndexStateReader {
   readonly stats: ReaderStats = { queries: 0, scanned: 0, returned: 0 };
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
@@ -55,7 +75,8 @@ export class DynamoSessionReader implements SessionIndexReader, SessionLookup, C
   }
 
   async readPartition(read: PartitionRead): Promise<PartitionPage> {
-    const index = INDEX_OF[read.index];
+    // Time buckets name their index: a day (2026-11-30) is in byStartDay, a month in byStartMonth.
+    const index = read.index === 'time' && read.partition.length === DAY_LENGTH ? BY_START_DAY : INDEX_OF[read.index];
     const names: Record<string, string> = { '#partition': index.partitionKey, '#startKey': START_KEY };
     const values: Record<string, unknown> = { ':partition': read.partition, ':lowest': read.keyRange.lowest, ':highest': read.keyRange.highest };
     const filter = filterExpression(read.conditions, names, values);
@@ -75,6 +96,28 @@ export class DynamoSessionReader implements SessionIndexReader, SessionLookup, C
     };
     if (output.LastEvaluatedKey) page.lastEvaluated = positionOf(output.LastEvaluatedKey);
     return page;
+  }
+
+  /**
+   * One strongly consistent Query of the archive-wide partition (the bounds and the migration
+   * items): a session written before this request began lies inside the bounds it returns. Not an
+   * index read, so not in `stats`.
+   */
+  async readTimeIndexState(): Promise<TimeIndexState> {
+    const output = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': KEY.partition },
+        ExpressionAttributeValues: { ':pk': ARCHIVE_PARTITION },
+        ConsistentRead: true,
+      }),
+    );
+    const items = output.Items ?? [];
+    const find = (key: { pk: string; sk: string }) => items.find((item) => item[KEY.sort] === key.sk);
+    if (!isMigrationComplete(find(migrationKey(ADD_START_DAY_MIGRATION)))) return { dayIndex: false };
+    const bounds = boundsFromItem(find(ARCHIVE_BOUNDS_KEY));
+    return { dayIndex: true, bounds: bounds ? { earliest: Date.parse(bounds.earliest), latest: Date.parse(bounds.latest) } : null };
   }
 
   async findSession(sessionId: string): Promise<SessionRecord[]> {
@@ -103,7 +146,7 @@ export class DynamoSessionReader implements SessionIndexReader, SessionLookup, C
         ExpressionAttributeValues: { ':pk': SOURCES_PARTITION },
         ExclusiveStartKey: startKey,
       });
-      for (const item of output.Items ?? []) entries.push({ scope: scopeOf(item), state: sweepStateFromItem(item) });
+      for (const item of output.Items ?? []) entries.push({ scope: scopeOf(item), state: sweepStateFromItem(item), lastError: targetErrorFromItem(item.lastError) });
       startKey = output.LastEvaluatedKey;
     } while (startKey);
     return entries;
@@ -136,6 +179,14 @@ function exclusiveStartKey(index: ArchiveIndex, partition: string, position: Ind
 
 function positionOf(item: Record<string, unknown>): IndexPosition {
   return { startKey: String(item[START_KEY]), scope: String(item[KEY.sort]) };
+}
+
+/** The sweeper writes `lastError` as { kind, message, since }; anything else reads as no error. */
+function targetErrorFromItem(value: unknown): TargetError | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { kind, message, since } = value as Record<string, unknown>;
+  if (typeof kind !== 'string' || typeof message !== 'string' || typeof since !== 'string') return null;
+  return { kind, message, since };
 }
 
 function scopeOf(item: Record<string, unknown>): SourceScope {

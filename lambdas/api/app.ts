@@ -10,7 +10,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { systemClock, type Clock } from '../core/ports';
 import { DEFAULT_WORK_BUDGET, type WorkBudget } from '../core/query/collect-page';
-import { describeCoverage } from '../core/query/coverage';
+import { describeCoverage, parseCoverageQuery } from '../core/query/coverage';
 import { findFindings } from '../core/query/find-findings';
 import { findSessions } from '../core/query/find-sessions';
 import { renderFindings } from '../core/query/findings-formats';
@@ -19,7 +19,7 @@ import { renderSessions } from '../core/query/formats';
 import { getSession } from '../core/query/get-session';
 import { createPageTokenKeys, DEFAULT_TOKEN_TTL_SECONDS } from '../core/query/page-token';
 import { parseSessionQuery, rejectAnyParameters } from '../core/query/parameters';
-import type { CoverageReader, FindingIndexReader, SessionIndexReader, SessionLookup } from '../core/query/ports';
+import type { CoverageReader, FindingIndexReader, SessionIndexReader, SessionLookup, TimeIndexStateReader } from '../core/query/ports';
 import { DEFAULT_SERVICE_NAME, METRICS_NAMESPACE } from './config';
 import { jsonErrorResponses } from './error-mapper';
 import { jsonResponse, NEXT_TOKEN_HEADER, rawParameters, textResponse } from './http';
@@ -29,6 +29,8 @@ import { matchRoute } from './router';
 
 export interface ApiDependencies {
   reader: SessionIndexReader & SessionLookup & CoverageReader;
+  /** Days or months, and the archive's bounds; by default the reader, when it can say. */
+  timeIndex?: TimeIndexStateReader;
   /** Serves GET /findings; without it that route answers 500 (a server set up without findings). */
   findings?: FindingIndexReader;
   /** Signs and verifies pagination tokens (at least 32 characters). */
@@ -48,6 +50,10 @@ export interface ApiDependencies {
   requestTimeBudgetMs?: number;
 }
 
+function isTimeIndexStateReader(reader: object): reader is TimeIndexStateReader {
+  return typeof (reader as Partial<TimeIndexStateReader>).readTimeIndexState === 'function';
+}
+
 export type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 const DEFAULT_REQUEST_TIME_BUDGET_MS = 10_000;
@@ -63,6 +69,8 @@ export function createApiHandler(deps: ApiDependencies): ApiHandler {
     deps.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS,
   );
   const budget = deps.budget ?? DEFAULT_WORK_BUDGET;
+  // The DynamoDB reader also knows the time index's state; a reader that does not walks months.
+  const timeIndex = deps.timeIndex ?? (isTimeIndexStateReader(deps.reader) ? deps.reader : undefined);
   const requestTimeBudgetMs = deps.requestTimeBudgetMs ?? DEFAULT_REQUEST_TIME_BUDGET_MS;
   // Rendered on first request (about 8 ms) rather than at cold start, then kept: it only changes with the code.
   let openApiJson: string | undefined;
@@ -81,7 +89,7 @@ export function createApiHandler(deps: ApiDependencies): ApiHandler {
         const query = parseSessionQuery(parameters);
         record(sessionQueryRecord(query));
         const stopAt = Date.now() + Math.min(requestTimeBudgetMs, context.getRemainingTimeInMillis() - LAMBDA_RESERVE_MS);
-        const page = await findSessions(query, { reader: deps.reader, tokenKeys, clock, budget: { ...budget, timeLeftMs: () => stopAt - Date.now() } });
+        const page = await findSessions(query, { reader: deps.reader, timeIndex, tokenKeys, clock, budget: { ...budget, timeLeftMs: () => stopAt - Date.now() } });
         metrics.addMetric('SessionsReturned', MetricUnit.Count, page.sessions.length);
         metrics.addMetric('ItemsEvaluated', MetricUnit.Count, page.work.evaluated);
         logger.debug('sessions page', { returned: page.sessions.length, ...page.work, more: page.nextToken !== undefined });
@@ -95,16 +103,16 @@ export function createApiHandler(deps: ApiDependencies): ApiHandler {
         return jsonResponse(200, await getSession(route.sessionId ?? '', deps.reader));
       }
       case 'coverage': {
-        rejectAnyParameters(parameters);
-        record();
-        return jsonResponse(200, describeCoverage(await deps.reader.listSweepStates(), clock.now()));
+        const filters = parseCoverageQuery(parameters);
+        record({ filters: { ...filters } });
+        return jsonResponse(200, describeCoverage(await deps.reader.listSweepStates(), clock.now(), filters));
       }
       case 'listFindings': {
         const query = parseFindingsQuery(parameters);
         record(findingsQueryRecord(query));
         if (!deps.findings) throw new Error('GET /findings: this server was built without a findings reader (ApiDependencies.findings)');
         const stopAt = Date.now() + Math.min(requestTimeBudgetMs, context.getRemainingTimeInMillis() - LAMBDA_RESERVE_MS);
-        const page = await findFindings(query, { reader: deps.findings, tokenKeys, clock, budget: { ...budget, timeLeftMs: () => stopAt - Date.now() } });
+        const page = await findFindings(query, { reader: deps.findings, timeIndex, tokenKeys, clock, budget: { ...budget, timeLeftMs: () => stopAt - Date.now() } });
         metrics.addMetric('FindingsReturned', MetricUnit.Count, page.findings.length);
         metrics.addMetric('ItemsEvaluated', MetricUnit.Count, page.work.evaluated);
         logger.debug('findings page', { returned: page.findings.length, ...page.work, more: page.nextToken !== undefined });

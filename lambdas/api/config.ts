@@ -18,6 +18,7 @@
  *   TOKEN_TTL_SECONDS        optional: how long a token is accepted (default 86400, 60 to 604800).
  *   POWERTOOLS_SERVICE_NAME  the `service` of logs and metrics (default session-archive-query).
  */
+import { EnvReader } from '../core/env';
 import { DEFAULT_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS } from '../core/query/page-token';
 
 export const MIN_TOKEN_SECRET_LENGTH = 32;
@@ -46,64 +47,50 @@ export class ConfigError extends Error {
 }
 
 export function readApiConfig(env: Readonly<Record<string, string | undefined>>): ApiConfig {
-  const problems: string[] = [];
-  const optional = (key: string): string | undefined => {
-    const value = env[key]?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  };
-  const endpoint = (key: string): string | undefined => {
-    const value = optional(key);
-    if (value !== undefined && !isHttpUrl(value)) problems.push(`${key} ${JSON.stringify(value)} is not an http(s) URL`);
-    return value;
-  };
+  const read = new EnvReader(env);
+  const tableName = read.required('TABLE_NAME', 'the name of the archive table');
+  if (tableName !== undefined && !TABLE_NAME_PATTERN.test(tableName)) read.problem(`TABLE_NAME ${JSON.stringify(tableName)} is not a valid DynamoDB table name`);
 
-  const tableName = optional('TABLE_NAME');
-  if (tableName === undefined) problems.push('TABLE_NAME is required: the name of the archive table');
-  else if (!TABLE_NAME_PATTERN.test(tableName)) problems.push(`TABLE_NAME ${JSON.stringify(tableName)} is not a valid DynamoDB table name`);
+  const dynamodbEndpoint = read.httpUrl('DYNAMODB_ENDPOINT', notHttpUrl);
+  const region = read.optional('AWS_REGION') ?? read.optional('AWS_DEFAULT_REGION') ?? (dynamodbEndpoint === undefined ? undefined : 'us-east-1');
+  if (region === undefined) read.problem('AWS_REGION is required (Lambda sets it; set it, or DYNAMODB_ENDPOINT, when running elsewhere)');
 
-  const dynamodbEndpoint = endpoint('DYNAMODB_ENDPOINT');
-  const region = optional('AWS_REGION') ?? optional('AWS_DEFAULT_REGION') ?? (dynamodbEndpoint === undefined ? undefined : 'us-east-1');
-  if (region === undefined) problems.push('AWS_REGION is required (Lambda sets it; set it, or DYNAMODB_ENDPOINT, when running elsewhere)');
+  const tokenSecrets = readTokenSecretSetting(read);
+  const tokenTtlSeconds = readTtl(read.optional('TOKEN_TTL_SECONDS'), read.problems);
 
-  const tokenSecrets = readTokenSecretSetting(optional, endpoint, problems);
-  const tokenTtlSeconds = readTtl(optional('TOKEN_TTL_SECONDS'), problems);
-
-  if (problems.length > 0 || tableName === undefined || region === undefined || tokenSecrets === undefined) {
-    throw new ConfigError(`invalid query API configuration: ${problems.join('; ')}`);
-  }
+  read.throwIfProblems((problems) => new ConfigError(`invalid query API configuration: ${problems}`));
+  if (tableName === undefined || region === undefined || tokenSecrets === undefined) throw new ConfigError('invalid query API configuration');
   return {
     tableName,
     region,
     tokenSecrets,
     tokenTtlSeconds,
-    serviceName: optional('POWERTOOLS_SERVICE_NAME') ?? DEFAULT_SERVICE_NAME,
+    serviceName: read.optional('POWERTOOLS_SERVICE_NAME') ?? DEFAULT_SERVICE_NAME,
     ...(dynamodbEndpoint === undefined ? {} : { dynamodbEndpoint }),
   };
 }
 
-function readTokenSecretSetting(
-  optional: (key: string) => string | undefined,
-  endpoint: (key: string) => string | undefined,
-  problems: string[],
-): TokenSecretSetting | undefined {
-  const secretArn = optional('TOKEN_SECRET_ARN');
-  const secretsManagerEndpoint = endpoint('SECRETS_MANAGER_ENDPOINT');
-  const current = optional('TOKEN_SECRET');
-  const previous = optional('TOKEN_SECRET_PREVIOUS');
+const notHttpUrl = (key: string, value: string) => `${key} ${JSON.stringify(value)} is not an http(s) URL`;
+
+function readTokenSecretSetting(read: EnvReader): TokenSecretSetting | undefined {
+  const secretArn = read.optional('TOKEN_SECRET_ARN');
+  const secretsManagerEndpoint = read.httpUrl('SECRETS_MANAGER_ENDPOINT', notHttpUrl);
+  const current = read.optional('TOKEN_SECRET');
+  const previous = read.optional('TOKEN_SECRET_PREVIOUS');
   if (secretArn !== undefined) {
-    if (current !== undefined || previous !== undefined) problems.push('set TOKEN_SECRET_ARN or TOKEN_SECRET (local use), not both');
-    if (!SECRET_ARN_PATTERN.test(secretArn)) problems.push(`TOKEN_SECRET_ARN ${JSON.stringify(secretArn)} is not a Secrets Manager secret ARN`);
+    if (current !== undefined || previous !== undefined) read.problem('set TOKEN_SECRET_ARN or TOKEN_SECRET (local use), not both');
+    if (!SECRET_ARN_PATTERN.test(secretArn)) read.problem(`TOKEN_SECRET_ARN ${JSON.stringify(secretArn)} is not a Secrets Manager secret ARN`);
     return { kind: 'secrets-manager', secretArn, ...(secretsManagerEndpoint === undefined ? {} : { endpoint: secretsManagerEndpoint }) };
   }
   if (current === undefined) {
-    problems.push(
+    read.problem(
       'TOKEN_SECRET_ARN is required: the Secrets Manager secret that signs pagination tokens (for local use, set TOKEN_SECRET to a random string of at least 32 characters instead)',
     );
-    if (previous !== undefined) problems.push('TOKEN_SECRET_PREVIOUS is set without TOKEN_SECRET');
+    if (previous !== undefined) read.problem('TOKEN_SECRET_PREVIOUS is set without TOKEN_SECRET');
     return undefined;
   }
   for (const [name, value] of [['TOKEN_SECRET', current], ['TOKEN_SECRET_PREVIOUS', previous]] as const) {
-    if (value !== undefined && value.length < MIN_TOKEN_SECRET_LENGTH) problems.push(`${name} must be at least ${MIN_TOKEN_SECRET_LENGTH} characters`);
+    if (value !== undefined && value.length < MIN_TOKEN_SECRET_LENGTH) read.problem(`${name} must be at least ${MIN_TOKEN_SECRET_LENGTH} characters`);
   }
   return { kind: 'environment', current, ...(previous === undefined ? {} : { previous }) };
 }
@@ -116,13 +103,4 @@ function readTtl(text: string | undefined, problems: string[]): number {
     return DEFAULT_TOKEN_TTL_SECONDS;
   }
   return seconds;
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }

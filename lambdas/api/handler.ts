@@ -8,11 +8,10 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createDocumentClient } from '../adapters/clients';
 import { DynamoFindingsReader } from '../adapters/dynamodb-findings-reader';
 import { DynamoSessionReader } from '../adapters/dynamodb-session-reader';
-import { createSecretsManagerClient, SecretsManagerTokenSecrets } from '../adapters/secrets-manager-token-secrets';
-import type { TokenSecretSource } from '../core/query/ports';
 import { createApiHandler } from './app';
 import { METRICS_NAMESPACE, readApiConfig } from './config';
 import { createDeferredApiHandler } from './deferred-handler';
+import { tokenSecretSource } from './token-secret-source';
 
 const config = readApiConfig(process.env);
 const logger = new Logger({ serviceName: config.serviceName });
@@ -21,21 +20,15 @@ const client = createDocumentClient({ region: config.region, endpoint: config.dy
 const reader = new DynamoSessionReader({ client, tableName: config.tableName });
 const findings = new DynamoFindingsReader({ client, tableName: config.tableName });
 
-const setting = config.tokenSecrets;
-const secrets: TokenSecretSource =
-  setting.kind === 'secrets-manager'
-    ? new SecretsManagerTokenSecrets({ client: createSecretsManagerClient({ region: config.region, endpoint: setting.endpoint }), secretId: setting.secretArn })
-    : { load: async () => ({ current: setting.current, ...(setting.previous === undefined ? {} : { previous: setting.previous }) }) };
-
 export const handler = createDeferredApiHandler({
-  secrets,
+  secrets: tokenSecretSource(config.tokenSecrets, config.region),
   logger,
-  build: (tokenSecrets) =>
+  build: (secrets) =>
     createApiHandler({
       reader,
       findings,
-      tokenSecret: tokenSecrets.current,
-      ...(tokenSecrets.previous === undefined ? {} : { previousTokenSecret: tokenSecrets.previous }),
+      tokenSecret: secrets.current,
+      ...(secrets.previous === undefined ? {} : { previousTokenSecret: secrets.previous }),
       tokenTtlSeconds: config.tokenTtlSeconds,
       logger,
       metrics,

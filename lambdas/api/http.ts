@@ -20,6 +20,11 @@ export function clientErrorResponse(error: ClientError): APIGatewayProxyResult {
   return jsonResponse(error.statusCode, { error: { code: error.code, message: error.message } }, headers);
 }
 
+/** The archive table is throttled: try the same request again shortly. */
+export function throttledResponse(): APIGatewayProxyResult {
+  return jsonResponse(503, { error: { code: 'Throttled', message: 'the archive is busy (DynamoDB throttled the read); retry the same request in a second' } }, { 'retry-after': '1' });
+}
+
 export function internalErrorResponse(requestId: string | undefined): APIGatewayProxyResult {
   const reference = requestId ? ` (request id ${requestId})` : '';
   return jsonResponse(500, { error: { code: 'InternalError', message: `the request could not be completed${reference}; it has been logged` } });

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { findingSchema } from '../core/compliance/finding';
+import { coverageQuerySchema } from '../core/query/coverage';
 import { findingsQuerySchema } from '../core/query/findings-query';
 import { sessionQuerySchema } from '../core/query/parameters';
 import { coverageReportSchema, errorBodySchema, findingsPageSchema, sessionSchema, sessionsPageSchema } from '../core/query/response-schemas';
@@ -34,6 +35,7 @@ function queryParameters(schema: z.core.$ZodType): JsonObject[] {
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ref('Error') } } });
 const noParameters = 'Takes no query parameters: any given is answered with 400 UnknownParameter.';
+const throttled = errorResponse('The archive is throttled (code Throttled): retry the same request after the Retry-After header\'s seconds.');
 
 export function buildOpenApiDocument(): JsonObject {
   return {
@@ -43,7 +45,7 @@ export function buildOpenApiDocument(): JsonObject {
       version: API_VERSION,
       description:
         'Read-only access to archived AWS Session Manager sessions. Every request needs SigV4 (API Gateway AWS_IAM authorization). ' +
-        'Errors are {"error":{"code","message"}} with status 400, 404 or 405; a 500 never carries details.',
+        'Errors are {"error":{"code","message"}} with status 400, 404, 405 or 503 (throttled: retry); a 500 never carries details.',
     },
     security: [{ sigv4: [] }],
     paths: {
@@ -75,6 +77,7 @@ export function buildOpenApiDocument(): JsonObject {
             },
             '400': errorResponse('A parameter is malformed, out of range, repeated or unknown, or nextToken is invalid, expired (code ExpiredNextToken), signed with a rotated-out key, or belongs to another query.'),
             '405': errorResponse('Only GET is allowed.'),
+            '503': throttled,
           },
         },
       },
@@ -91,18 +94,21 @@ export function buildOpenApiDocument(): JsonObject {
             '400': errorResponse('The session id is too long, or a query parameter was given.'),
             '404': errorResponse('No session with this id is archived.'),
             '405': errorResponse('Only GET is allowed.'),
+            '503': throttled,
           },
         },
       },
       '/coverage': {
         get: {
           operationId: 'getCoverage',
-          summary: 'Swept ranges, gaps and watermarks per source, account and region.',
-          description: noParameters,
+          summary: 'Swept ranges, gaps, watermarks and the last error of every target (source, account and region).',
+          description: 'One entry per target the archive has swept; accountId, region and source narrow the list.',
+          parameters: queryParameters(coverageQuerySchema),
           responses: {
             '200': { description: 'The coverage report.', content: { 'application/json': { schema: ref('CoverageReport') } } },
-            '400': errorResponse('A query parameter was given.'),
+            '400': errorResponse('A parameter is malformed, repeated or unknown.'),
             '405': errorResponse('Only GET is allowed.'),
+            '503': throttled,
           },
         },
       },
@@ -134,6 +140,7 @@ export function buildOpenApiDocument(): JsonObject {
             },
             '400': errorResponse('A parameter is malformed, out of range, repeated or unknown, or nextToken is invalid, expired (code ExpiredNextToken), signed with a rotated-out key, or belongs to another query.'),
             '405': errorResponse('Only GET is allowed.'),
+            '503': throttled,
           },
         },
       },
@@ -146,6 +153,7 @@ export function buildOpenApiDocument(): JsonObject {
             '200': { description: 'The OpenAPI 3 document.', content: { 'application/json': { schema: { type: 'object' } } } },
             '400': errorResponse('A query parameter was given.'),
             '405': errorResponse('Only GET is allowed.'),
+            '503': throttled,
           },
         },
       },

@@ -24,13 +24,13 @@ export function callerOf(event: Pick<APIGatewayProxyEvent, 'requestContext'>): s
 }
 
 export function sessionQueryRecord(query: SessionQuery): Omit<RequestRecord, 'route' | 'caller'> {
-  const { from, to, target, owner, status, document, accessType, reason } = query;
-  return pageQueryRecord(query, { from: iso(from), to: iso(to), target, owner, status, document, accessType, reason });
+  const { from, to, target, owner, status, document, accessType, reason, accountId, region, source } = query;
+  return pageQueryRecord(query, { from: iso(from), to: iso(to), target, owner, status, document, accessType, reason, accountId, region, source });
 }
 
 export function findingsQueryRecord(query: FindingsQuery): Omit<RequestRecord, 'route' | 'caller'> {
-  const { from, to, rule, target, owner } = query;
-  return pageQueryRecord(query, { from: iso(from), to: iso(to), rule, target, owner });
+  const { from, to, rule, target, owner, accountId, region, source } = query;
+  return pageQueryRecord(query, { from: iso(from), to: iso(to), rule, target, owner, accountId, region, source });
 }
 
 function pageQueryRecord(

@@ -11,6 +11,7 @@
  *   POWERTOOLS_SERVICE_NAME  the `service` of logs and metrics (default session-archive-compliance).
  */
 import { ComplianceConfigError, parseComplianceRules, type CompiledRules } from '../core/compliance/rules';
+import { EnvReader } from '../core/env';
 
 export const DEFAULT_SERVICE_NAME = 'session-archive-compliance';
 const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;
@@ -31,55 +32,31 @@ export class ConfigurationError extends Error {
 }
 
 export function readComplianceConfig(env: Readonly<Record<string, string | undefined>>): ComplianceConfig {
-  const problems: string[] = [];
-  const optional = (key: string): string | undefined => {
-    const value = env[key]?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  };
-  const required = (key: string, pattern: RegExp, what: string): string => {
-    const value = optional(key);
-    if (value === undefined) problems.push(`${key} is required: ${what}`);
-    else if (!pattern.test(value)) problems.push(`${key} ${JSON.stringify(value)} is not ${what}`);
-    return value ?? '';
-  };
-  const endpoint = (key: string): string | undefined => {
-    const value = optional(key);
-    if (value !== undefined && !isHttpUrl(value)) problems.push(`${key} must be an http(s) URL, got ${JSON.stringify(value)}`);
-    return value;
-  };
-
-  const tableName = required('TABLE_NAME', TABLE_NAME_PATTERN, 'a DynamoDB table name');
-  const region = required('AWS_REGION', /^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS Region');
-  const eventBusName = required('EVENT_BUS_NAME', EVENT_BUS_PATTERN, 'an EventBridge bus name or ARN');
-  const dynamodbEndpoint = endpoint('DYNAMODB_ENDPOINT');
-  const eventsEndpoint = endpoint('EVENTS_ENDPOINT');
+  const read = new EnvReader(env);
+  const tableName = read.requiredMatching('TABLE_NAME', TABLE_NAME_PATTERN, 'a DynamoDB table name') ?? '';
+  const region = read.requiredMatching('AWS_REGION', /^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS Region') ?? '';
+  const eventBusName = read.requiredMatching('EVENT_BUS_NAME', EVENT_BUS_PATTERN, 'an EventBridge bus name or ARN') ?? '';
+  const dynamodbEndpoint = read.httpUrl('DYNAMODB_ENDPOINT');
+  const eventsEndpoint = read.httpUrl('EVENTS_ENDPOINT');
   let rules: CompiledRules | undefined;
-  const rulesText = optional('COMPLIANCE_RULES');
+  const rulesText = read.optional('COMPLIANCE_RULES');
   try {
     rules = parseComplianceRules(rulesText === undefined ? {} : JSON.parse(rulesText), 'COMPLIANCE_RULES');
   } catch (error: unknown) {
-    if (error instanceof SyntaxError) problems.push(`COMPLIANCE_RULES is not JSON: ${error.message}`);
-    else if (error instanceof ComplianceConfigError) problems.push(error.message);
+    if (error instanceof SyntaxError) read.problem(`COMPLIANCE_RULES is not JSON: ${error.message}`);
+    else if (error instanceof ComplianceConfigError) read.problem(error.message);
     else throw error;
   }
 
-  if (problems.length > 0 || rules === undefined) throw new ConfigurationError(`invalid compliance function configuration: ${problems.join('; ')}`);
+  read.throwIfProblems((problems) => new ConfigurationError(`invalid compliance function configuration: ${problems}`));
+  if (rules === undefined) throw new ConfigurationError('invalid compliance function configuration');
   return {
     tableName,
     region,
     eventBusName,
     rules,
-    serviceName: optional('POWERTOOLS_SERVICE_NAME') ?? DEFAULT_SERVICE_NAME,
+    serviceName: read.optional('POWERTOOLS_SERVICE_NAME') ?? DEFAULT_SERVICE_NAME,
     ...(dynamodbEndpoint === undefined ? {} : { dynamodbEndpoint }),
     ...(eventsEndpoint === undefined ? {} : { eventsEndpoint }),
   };
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }

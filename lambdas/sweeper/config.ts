@@ -4,6 +4,8 @@
  * instead of a sweep at 3 a.m. Every problem is reported at once.
  */
 
+import { EnvReader, type Env } from '../core/env';
+
 export interface SweeperConfig {
   /** The archive table (TABLE_NAME, required). */
   readonly tableName: string;
@@ -41,64 +43,37 @@ export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 const TABLE_NAME_PATTERN = /^[a-zA-Z0-9_.-]{3,255}$/;
 const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 const EVENT_BUS_PATTERN = /^(arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/)?[A-Za-z0-9._\-/]{1,256}$/;
 
 /** Reads and validates the sweeper's variables; throws one ConfigurationError naming every problem. */
 export function readSweeperConfig(env: Env): SweeperConfig {
-  const problems: string[] = [];
-  const optional = (key: string): string | undefined => {
-    const value = env[key]?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  };
-  const required = (key: string): string => {
-    const value = optional(key);
-    if (value === undefined) problems.push(`${key} is required`);
-    return value ?? '';
-  };
-  const positiveInteger = (key: string, unit = 'days'): number | undefined => {
-    const value = optional(key);
-    if (value === undefined) return undefined;
-    if (!/^\d+$/.test(value) || Number(value) < 1) {
-      problems.push(`${key} must be a positive whole number of ${unit}, got "${value}"`);
-      return undefined;
-    }
-    return Number(value);
-  };
-  const endpoint = (key: string): string | undefined => {
-    const value = optional(key);
-    if (value === undefined) return undefined;
-    if (!isHttpUrl(value)) problems.push(`${key} must be an http(s) URL, got "${value}"`);
-    return value;
-  };
-
-  const tableName = required('TABLE_NAME');
-  if (tableName !== '' && !TABLE_NAME_PATTERN.test(tableName)) problems.push(`TABLE_NAME "${tableName}" is not a valid DynamoDB table name`);
-  const accountId = optional('ACCOUNT_ID');
-  if (accountId !== undefined && !ACCOUNT_ID_PATTERN.test(accountId)) problems.push(`ACCOUNT_ID must be 12 digits, got "${accountId}"`);
-  const region = required('AWS_REGION');
-  const ssmEndpoint = endpoint('SSM_ENDPOINT');
-  const dynamodbEndpoint = endpoint('DYNAMODB_ENDPOINT');
-  const stsEndpoint = endpoint('STS_ENDPOINT');
-  const historyRetentionDays = positiveInteger('HISTORY_RETENTION_DAYS') ?? DEFAULT_HISTORY_RETENTION_DAYS;
-  const retentionDays = positiveInteger('RETENTION_DAYS');
+  const read = new EnvReader(env);
+  const tableName = read.required('TABLE_NAME') ?? '';
+  if (tableName !== '' && !TABLE_NAME_PATTERN.test(tableName)) read.problem(`TABLE_NAME "${tableName}" is not a valid DynamoDB table name`);
+  const accountId = read.optional('ACCOUNT_ID');
+  if (accountId !== undefined && !ACCOUNT_ID_PATTERN.test(accountId)) read.problem(`ACCOUNT_ID must be 12 digits, got "${accountId}"`);
+  const region = read.required('AWS_REGION') ?? '';
+  const ssmEndpoint = read.httpUrl('SSM_ENDPOINT');
+  const dynamodbEndpoint = read.httpUrl('DYNAMODB_ENDPOINT');
+  const stsEndpoint = read.httpUrl('STS_ENDPOINT');
+  const historyRetentionDays = read.positiveInteger('HISTORY_RETENTION_DAYS', 'days') ?? DEFAULT_HISTORY_RETENTION_DAYS;
+  const retentionDays = read.positiveInteger('RETENTION_DAYS', 'days');
   if (retentionDays !== undefined && retentionDays < historyRetentionDays) {
-    problems.push(`RETENTION_DAYS (${retentionDays}) must be at least HISTORY_RETENTION_DAYS (${historyRetentionDays}): the archive must outlive the source's own history`);
+    read.problem(`RETENTION_DAYS (${retentionDays}) must be at least HISTORY_RETENTION_DAYS (${historyRetentionDays}): the archive must outlive the source's own history`);
   }
-  const overlapMinutes = positiveInteger('OVERLAP_MINUTES', 'minutes') ?? DEFAULT_OVERLAP_MINUTES;
-  const reconcileEveryHours = positiveInteger('RECONCILE_EVERY_HOURS', 'hours') ?? DEFAULT_RECONCILE_EVERY_HOURS;
+  const overlapMinutes = read.positiveInteger('OVERLAP_MINUTES', 'minutes') ?? DEFAULT_OVERLAP_MINUTES;
+  const reconcileEveryHours = read.positiveInteger('RECONCILE_EVERY_HOURS', 'hours') ?? DEFAULT_RECONCILE_EVERY_HOURS;
   if (reconcileEveryHours >= historyRetentionDays * 24) {
-    problems.push(`RECONCILE_EVERY_HOURS (${reconcileEveryHours}) must be shorter than the source's window (${historyRetentionDays * 24} hours)`);
+    read.problem(`RECONCILE_EVERY_HOURS (${reconcileEveryHours}) must be shorter than the source's window (${historyRetentionDays * 24} hours)`);
   }
-  const serviceName = optional('POWERTOOLS_SERVICE_NAME') ?? DEFAULT_SERVICE_NAME;
-  const eventBusName = optional('EVENT_BUS_NAME');
-  if (eventBusName !== undefined && !EVENT_BUS_PATTERN.test(eventBusName)) problems.push(`EVENT_BUS_NAME "${eventBusName}" is not an EventBridge bus name or ARN`);
-  const eventsEndpoint = endpoint('EVENTS_ENDPOINT');
+  const serviceName = read.optional('POWERTOOLS_SERVICE_NAME') ?? DEFAULT_SERVICE_NAME;
+  const eventBusName = read.optional('EVENT_BUS_NAME');
+  if (eventBusName !== undefined && !EVENT_BUS_PATTERN.test(eventBusName)) read.problem(`EVENT_BUS_NAME "${eventBusName}" is not an EventBridge bus name or ARN`);
+  const eventsEndpoint = read.httpUrl('EVENTS_ENDPOINT');
 
-  if (problems.length > 0) throw new ConfigurationError(`invalid sweeper configuration: ${problems.join('; ')}`);
+  read.throwIfProblems((all) => new ConfigurationError(`invalid sweeper configuration: ${all}`));
   return {
     tableName,
     region,
@@ -123,13 +98,4 @@ export function accountIdFromFunctionArn(arn: string): string {
     throw new ConfigurationError(`cannot read the account id from the function ARN "${arn}"; set ACCOUNT_ID`);
   }
   return accountId;
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }

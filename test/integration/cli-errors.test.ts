@@ -81,7 +81,7 @@ describe('bad flags: exit 2, the reason on stderr, nothing on stdout', () => {
   });
 
   it('query and export accept every filter under the same flag names', () => {
-    const args = ['--from', '2026-01-01', '--to', '2026-02-01', '--target', 'i-0123456789abcdef0', '--owner', 'arn:aws:iam::123456789012:user/alice', '--status', 'Failed', '--document', 'AWS-StartSSHSession', '--access-type', 'JustInTime', '--reason', 'INC-1', '--order', 'asc'];
+    const args = ['--from', '2026-01-01', '--to', '2026-02-01', '--target', 'i-0123456789abcdef0', '--owner', 'arn:aws:iam::123456789012:user/alice', '--status', 'Failed', '--document', 'AWS-StartSSHSession', '--access-type', 'JustInTime', '--reason', 'INC-1', '--account-id', '111111111111', '--target-region', 'eu-west-1', '--source', 'ssm', '--order', 'asc'];
     for (const command of ['query', 'export'] as const) {
       const options = parseQueryArgs(command, args);
       expect(options !== 'help' && options.filters).toEqual([
@@ -93,6 +93,9 @@ describe('bad flags: exit 2, the reason on stderr, nothing on stdout', () => {
         ['document', 'AWS-StartSSHSession'],
         ['accessType', 'JustInTime'],
         ['reason', 'INC-1'],
+        ['accountId', '111111111111'],
+        ['region', 'eu-west-1'],
+        ['source', 'ssm'],
         ['order', 'asc'],
       ]);
     }
@@ -100,7 +103,7 @@ describe('bad flags: exit 2, the reason on stderr, nothing on stdout', () => {
 });
 
 describe('--help on every command', () => {
-  it.concurrent.each(['local', 'query', 'export', 'sweep', 'api', 'emulator'])('session-archive %s --help', async (command) => {
+  it.concurrent.each(['local', 'query', 'export', 'findings', 'coverage', 'sweep', 'api', 'emulator'])('session-archive %s --help', async (command) => {
     const result = await runCli([command, '--help']);
 
     expect(result.code).toBe(0);
@@ -113,7 +116,7 @@ describe('--help on every command', () => {
 
     expect(flagsOf(QUERY_USAGE)).toEqual(flagsOf(EXPORT_USAGE));
     expect(flagsOf(QUERY_USAGE)).toEqual(
-      expect.arrayContaining(['--api', '--from', '--to', '--target', '--owner', '--status', '--document', '--access-type', '--reason', '--order', '--limit', '--format', '--out', '--page-size', '--region']),
+      expect.arrayContaining(['--api', '--from', '--to', '--target', '--owner', '--status', '--document', '--access-type', '--reason', '--account-id', '--target-region', '--source', '--order', '--limit', '--format', '--out', '--page-size', '--region']),
     );
     // Flags that local shares with the other commands keep their names.
     expect(flagsOf(LOCAL_USAGE)).toEqual(expect.arrayContaining(['--region', '--ssm-endpoint', '--table', '--account-id']));
@@ -142,6 +145,14 @@ describe('a query the API rejects: exit 2 with the API’s reason, in flag names
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`the API at ${api.url}/ rejected the query: --from must be an ISO-8601 date`);
     expect(result.stdout).toBe('');
+  });
+
+  it('rejects a bad --account-id and --target-region in flag names', async () => {
+    const result = await runCli(['query', '--api', api.url, '--account-id', '12345', '--target-region', 'Europe']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--account-id ('accountId') must be a 12-digit AWS account id (got '12345')");
+    expect(result.stderr).toContain("--target-region ('region') must be a region such as eu-west-1 (got 'Europe')");
   });
 
   it('rejects a --next-token the API never issued', async () => {
@@ -295,6 +306,27 @@ describe('failures: exit 1 with a message that names the cause', () => {
       expect(result.stderr).toContain('retrying after HTTP 429 (attempt 2 of 5)');
       expect(result.stdout).toBe('{"sessionId":"alice-0123456789abcdef0","target":"i-0123456789abcdef0","status":"Terminated","startDate":"2026-01-01T00:00:00.000Z"}\n');
       expect(received).toHaveLength(2);
+    });
+
+    it('a throttled archive (503) is retried by findings and coverage too', async () => {
+      for (const [command, path, body] of [
+        ['findings', '/prod/findings', { findings: [] }],
+        ['coverage', '/prod/coverage', { generatedAt: '2026-01-01T00:00:00.000Z', sources: [] }],
+      ] as const) {
+        received.length = 0;
+        answer = () =>
+          received.length === 1 ? { status: 503, body: { error: { code: 'Throttled', message: 'the archive is busy' } } } : { status: 200, body };
+
+        const result = await runCli([command, '--api', baseUrl, '--account-id', '111111111111', '--target-region', 'eu-west-1', '--source', 'ssm'], credentialsEnv);
+
+        expect(result.code, result.stderr).toBe(0);
+        expect(result.stderr).toContain('retrying after HTTP 503 (attempt 2 of 5)');
+        expect(received).toHaveLength(2);
+        expect(received[1]?.url).toMatch(new RegExp(`^${path}\\?`));
+        expect(received[1]?.url).toContain('accountId=111111111111');
+        expect(received[1]?.url).toContain('region=eu-west-1');
+        expect(received[1]?.url).toContain('source=ssm');
+      }
     });
 
     it('a server that is not the Session Archive API', async () => {

@@ -81,7 +81,7 @@ describe('session-archive local with query and export, as processes', () => {
     expect(sessions).toHaveLength(5);
     const starts = sessions.map((session) => session.startDate);
     expect(starts).toEqual([...starts].sort().reverse());
-    expect(json.stderr).toMatch(/more sessions match: continue with --next-token '[^']+'/);
+    expect(json.stderr).toMatch(/more sessions may match: continue with --next-token '[^']+'/);
 
     expect(table.code).toBe(0);
     const lines = table.stdout.trimEnd().split('\n');

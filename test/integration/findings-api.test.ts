@@ -224,7 +224,7 @@ describe('GET /findings', () => {
 
   it.each([
     ['/findings?rule=too-long', 'InvalidParameter', /parameter 'rule' must be one of max-duration, reason-required, owner-not-allowed, forbidden-document, just-in-time-required, off-hours \(got 'too-long'\)/],
-    ['/findings?status=Failed', 'UnknownParameter', /unknown parameter 'status'; accepted: from, to, rule, target, owner, order, limit, nextToken, format/],
+    ['/findings?status=Failed', 'UnknownParameter', /unknown parameter 'status'; accepted: from, to, rule, target, owner, accountId, region, source, order, limit, nextToken, format/],
     ['/findings?from=2026-05-01&to=2026-04-01', 'InvalidParameter', /'from' \(2026-05-01\) is later than 'to' \(2026-04-01\)/],
     ['/findings?limit=0', 'InvalidParameter', /parameter 'limit' must be between 1 and 1000/],
     ['/findings?rule=off-hours&rule=max-duration', 'RepeatedParameter', /parameter 'rule' given more than once/],

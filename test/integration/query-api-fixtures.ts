@@ -7,6 +7,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { sessionRecordFromItem } from '../../lambdas/adapters/archive-items';
+import { migrateAddStartDay } from '../../lambdas/adapters/dynamodb-add-start-day';
 import { DynamoSessionReader } from '../../lambdas/adapters/dynamodb-session-reader';
 import { createApiHandler, type ApiHandler } from '../../lambdas/api/app';
 import type { WorkBudget } from '../../lambdas/core/query/collect-page';
@@ -41,7 +42,7 @@ export interface QueryApiRig {
  * Generates sessions in the emulator and sweeps them in 25-day steps, as a scheduled sweeper
  * would, so the archive spans many months although SSM only shows 30 days at a time.
  */
-export async function startQueryApiRig(seed: ArchiveSeed, budget?: WorkBudget): Promise<QueryApiRig> {
+export async function startQueryApiRig(seed: ArchiveSeed, budget?: WorkBudget, options: { migrate?: boolean } = {}): Promise<QueryApiRig> {
   const sweepRig = await startSweepRig({ startMs: seed.fromMs + 5 * DAY_MS });
   sweepRig.emulator.generateSessions({ count: seed.count, seed: seed.seed, fromMs: seed.fromMs, toMs: seed.toMs });
   while (sweepRig.clock.now() < seed.toMs) {
@@ -51,6 +52,9 @@ export async function startQueryApiRig(seed: ArchiveSeed, budget?: WorkBudget): 
   sweepRig.clock.set(seed.toMs + DAY_MS);
   await sweepRig.sweep();
 
+  const documents = DynamoDBDocumentClient.from(sweepRig.dynamo);
+  // Migrated: the time index is walked by day, within the archive's bounds (the deployed path).
+  while (options.migrate === true && !(await migrateAddStartDay(documents, sweepRig.tableName)).complete);
   const archived = (await sweepRig.archived()).map((item) => sessionRecordFromItem(item as unknown as Record<string, unknown>));
   const reader = new DynamoSessionReader({ client: DynamoDBDocumentClient.from(sweepRig.dynamo), tableName: sweepRig.tableName });
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';

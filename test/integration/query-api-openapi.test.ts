@@ -37,6 +37,6 @@ describe('OpenAPI document', () => {
     const limit = parameters.find((p) => p.name === 'limit');
     expect(limit?.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 1000, default: 100 });
     expect(parameters.find((p) => p.name === 'order')?.schema).toMatchObject({ enum: ['desc', 'asc'], default: 'desc' });
-    expect(Object.keys(operation?.responses ?? {})).toEqual(['200', '400', '405']);
+    expect(Object.keys(operation?.responses ?? {})).toEqual(['200', '400', '405', '503']);
   });
 });

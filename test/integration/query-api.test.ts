@@ -20,7 +20,8 @@ const SEED = { count: 1200, seed: 11, fromMs: Date.UTC(2025, 7, 10), toMs: Date.
 
 let rig: QueryApiRig;
 beforeAll(async () => {
-  rig = await startQueryApiRig(SEED);
+  // On days: the time walk a migrated (or new) archive uses; months are covered by query-api-bounds.
+  rig = await startQueryApiRig(SEED, undefined, { migrate: true });
 }, 120_000);
 afterAll(async () => rig?.close());
 

@@ -48,6 +48,7 @@ describe('coverage report', () => {
       gaps: [{ from: '2026-04-22T00:00:00.000Z', to: '2026-04-27T00:00:00.000Z', detectedAt: '2026-05-27T00:00:00.000Z' }],
       lastSweep: { startedAt: '2026-05-31T23:00:00.000Z', finishedAt: '2026-05-31T23:10:00.000Z', complete: true, sessionsWritten: 12 },
       lastCompletedAt: '2026-05-31T23:10:00.000Z',
+      lastError: null,
     });
   });
 });

@@ -82,3 +82,32 @@ describe('query planner', () => {
     expect(new Date(DEFAULT_FROM_MS).toISOString()).toBe('2018-09-01T00:00:00.000Z');
   });
 });
+
+describe('the bounded time walk', () => {
+  const range = { from: Date.UTC(2026, 0, 30, 12), to: Date.UTC(2026, 1, 2) };
+
+  it('walks days across a month boundary, to excluded', () => {
+    expect(walk(planQuery(base, range, { buckets: 'day' }))).toEqual(['2026-02-01', '2026-01-31', '2026-01-30']);
+    expect(walk(planQuery({ ...base, order: 'asc' }, range, { buckets: 'day' }))).toEqual(['2026-01-30', '2026-01-31', '2026-02-01']);
+  });
+
+  it('reads no bucket outside the archive bounds, however far the range reaches', () => {
+    const far = { from: Date.parse('1970-01-01T00:00:00Z'), to: Date.parse('9999-12-31T23:59:59.999Z') };
+    const bounds = { earliest: Date.UTC(2026, 4, 30, 23), latest: Date.UTC(2026, 5, 1, 1) };
+    expect(walk(planQuery(base, far, { buckets: 'day', bounds }))).toEqual(['2026-06-01', '2026-05-31', '2026-05-30']);
+    expect(walk(planQuery({ ...base, order: 'asc' }, far, { buckets: 'month', bounds }))).toEqual(['2026-05', '2026-06']);
+    expect(planQuery(base, far, { buckets: 'day', bounds: null }).partitions.first).toBeUndefined();
+    expect(planQuery(base, { from: Date.UTC(2027, 0, 1), to: far.to }, { buckets: 'day', bounds }).partitions.first).toBeUndefined();
+  });
+
+  it('still vets token partitions against the range, not the bounds', () => {
+    const plan = planQuery(base, range, { buckets: 'day', bounds: { earliest: Date.UTC(2026, 0, 31), latest: Date.UTC(2026, 0, 31) } });
+    expect(walk(plan)).toEqual(['2026-01-31']);
+    expect(plan.partitions.includes('2026-01-30')).toBe(true);
+    expect(plan.partitions.includes('2026-01-29')).toBe(false);
+    expect(plan.partitions.includes('2026-02-30')).toBe(false);
+    expect(plan.partitions.includes('2026-01')).toBe(false);
+    // A resumed partition beyond the bounds ends the walk instead of running on.
+    expect(plan.partitions.next('2026-01-30')).toBeUndefined();
+  });
+});

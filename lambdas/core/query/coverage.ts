@@ -4,9 +4,25 @@
  * dropped before a sweep read them. Times are ISO-8601; the watermark's age tells how far behind
  * the sweeper runs (alarm on it before it nears the source's 30-day window).
  */
+import * as z from 'zod/mini';
 import { scopeKey } from '../session';
 import { toIso } from '../time';
-import type { SweepStateEntry } from './ports';
+import { BadRequestError } from './errors';
+import { assertKnownAndSingle, describeIssue, type RawParameters } from './parameters';
+import type { SweepStateEntry, TargetError } from './ports';
+import { matchesTargetFilters, targetFilterShape, targetFiltersOf, type TargetFilters } from './target-filters';
+
+/** `GET /coverage`: optionally one account, region or source. */
+export const coverageQuerySchema = z.strictObject({ ...targetFilterShape });
+
+export function parseCoverageQuery(raw: RawParameters): TargetFilters {
+  const single = assertKnownAndSingle(raw, Object.keys(coverageQuerySchema.shape));
+  const result = z.safeParse(coverageQuerySchema, single);
+  if (!result.success) {
+    throw new BadRequestError('InvalidParameter', result.error.issues.map((issue) => describeIssue(issue, single)).join('; '));
+  }
+  return targetFiltersOf(result.data);
+}
 
 export interface SourceCoverage {
   source: string;
@@ -31,6 +47,8 @@ export interface SourceCoverage {
   gaps: { from: string; to: string; detectedAt: string }[];
   lastSweep: { startedAt: string; finishedAt: string; complete: boolean; sessionsWritten: number } | null;
   lastCompletedAt: string | null;
+  /** The target's last failure (kind, message, since when), until a sweep of it succeeds. */
+  lastError: TargetError | null;
 }
 
 export interface CoverageReport {
@@ -38,11 +56,11 @@ export interface CoverageReport {
   sources: SourceCoverage[];
 }
 
-export function describeCoverage(entries: readonly SweepStateEntry[], nowMs: number): CoverageReport {
-  const sorted = [...entries].sort((a, b) => scopeKey(a.scope).localeCompare(scopeKey(b.scope)));
+export function describeCoverage(entries: readonly SweepStateEntry[], nowMs: number, filters: TargetFilters = {}): CoverageReport {
+  const sorted = entries.filter((entry) => matchesTargetFilters(entry.scope, filters)).sort((a, b) => scopeKey(a.scope).localeCompare(scopeKey(b.scope)));
   return {
     generatedAt: toIso(nowMs),
-    sources: sorted.map(({ scope, state }) => ({
+    sources: sorted.map(({ scope, state, lastError }) => ({
       source: scope.source,
       accountId: scope.accountId,
       region: scope.region,
@@ -63,6 +81,7 @@ export function describeCoverage(entries: readonly SweepStateEntry[], nowMs: num
           }
         : null,
       lastCompletedAt: isoOrNull(state.lastCompletedAt ?? null),
+      lastError: lastError ?? null,
     })),
   };
 }

@@ -2,15 +2,17 @@
 import type { ComplianceFinding } from '../compliance/finding';
 import type { Clock } from '../ports';
 import { collectItems, DEFAULT_WORK_BUDGET, type PageCursor, type WorkBudget } from './collect-page';
-import { resumeCursor } from './find-sessions';
+import { resumeCursor, timeWalkOptions, tokenRange } from './find-sessions';
 import { planFindingsQuery, type FindingsPlan } from './findings-plan';
 import { findingsQueryIdentity, type FindingsQuery } from './findings-query';
 import { issueTokenFor, readTokenFor, type PageTokenContents, type PageTokenKeys } from './page-token';
 import { resolveRange } from './plan';
-import type { FindingIndexReader } from './ports';
+import type { FindingIndexReader, TimeIndexStateReader } from './ports';
 
 export interface FindFindingsDeps {
   reader: FindingIndexReader;
+  /** Bounds the month walk by the archive's earliest and latest start (findings are of archived sessions). */
+  timeIndex?: TimeIndexStateReader;
   tokenKeys: PageTokenKeys;
   clock: Clock;
   budget?: WorkBudget;
@@ -24,14 +26,16 @@ export interface FindingsPage {
 
 export async function findFindings(query: FindingsQuery, deps: FindFindingsDeps): Promise<FindingsPage> {
   const identity = findingsQueryIdentity(query);
+  // Findings stay in month partitions; only the bounds of the walk come from the archive.
+  const { bounds } = await timeWalkOptions(deps.timeIndex, deps.clock.now());
   let plan: FindingsPlan;
   let start: PageCursor | undefined;
   if (query.nextToken !== undefined) {
     const contents = readTokenFor(query.nextToken, identity, deps.tokenKeys, deps.clock.now());
-    plan = planFindingsQuery(query, contents.range);
-    start = resumeCursor({ monthPartitioned: true, partitions: plan.partitions, keyRange: plan.keyRange }, contents);
+    plan = planFindingsQuery(query, tokenRange(contents, query), bounds);
+    start = resumeCursor({ buckets: 'month', partitions: plan.partitions, keyRange: plan.keyRange, range: plan.range, order: plan.order }, contents);
   } else {
-    plan = planFindingsQuery(query, resolveRange(query, deps.clock.now()));
+    plan = planFindingsQuery(query, resolveRange(query, deps.clock.now()), bounds);
   }
   const page = await collectItems(
     { partitions: plan.partitions, filtered: plan.conditions.length > 0 },

@@ -6,11 +6,12 @@
  */
 import type { SortOrder } from './parameters';
 import type { FindingsQuery } from './findings-query';
-import { monthWalk, type PartitionWalk, type ResolvedRange } from './plan';
+import { timeWalk, type PartitionWalk, type ResolvedRange, type TimeWalkOptions } from './plan';
 import { toIso } from '../time';
+import { TARGET_FILTER_FIELDS } from './target-filters';
 
 export interface FindingFilter {
-  field: 'rule' | 'target' | 'owner';
+  field: 'rule' | 'target' | 'owner' | (typeof TARGET_FILTER_FIELDS)[number];
   value: string;
 }
 
@@ -23,13 +24,17 @@ export interface FindingsPlan {
   range: ResolvedRange;
 }
 
-export function planFindingsQuery(query: FindingsQuery, range: ResolvedRange): FindingsPlan {
+export function planFindingsQuery(query: FindingsQuery, range: ResolvedRange, bounds?: TimeWalkOptions['bounds']): FindingsPlan {
   const conditions: FindingFilter[] = [];
   if (query.rule !== undefined) conditions.push({ field: 'rule', value: query.rule });
   if (query.target !== undefined) conditions.push({ field: 'target', value: query.target });
   if (query.owner !== undefined) conditions.push({ field: 'owner', value: query.owner });
+  for (const field of TARGET_FILTER_FIELDS) {
+    const value = query[field];
+    if (value !== undefined) conditions.push({ field, value });
+  }
   return {
-    partitions: monthWalk(range, query.order, range.to <= range.from),
+    partitions: timeWalk(range, query.order, range.to <= range.from, bounds === undefined ? { buckets: 'month' } : { buckets: 'month', bounds }),
     keyRange: { lowest: toIso(range.from), highest: toIso(range.to) },
     conditions,
     order: query.order,

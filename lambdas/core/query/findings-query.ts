@@ -16,12 +16,14 @@ import {
   oneOf,
   OUTPUT_FORMATS,
   pageLimit,
+  parseInstant,
   SORT_ORDERS,
   text,
   type OutputFormat,
   type RawParameters,
   type SortOrder,
 } from './parameters';
+import { targetFilterIdentity, targetFilterShape, type TargetFilters } from './target-filters';
 
 export const findingsQuerySchema = z.strictObject({
   from: z.optional(instant('Findings of sessions that started at or after this instant (inclusive). Default: 2018-09-01T00:00:00Z.', '2026-01-01T00:00:00Z')),
@@ -29,6 +31,7 @@ export const findingsQuerySchema = z.strictObject({
   rule: z.optional(oneOf(RULE_IDS, 'Only findings of this rule.')),
   target: z.optional(text(400, 'Exact target of the session.', 'i-0123456789abcdef0')),
   owner: z.optional(text(256, 'Exact owner ARN of the session.', 'arn:aws:sts::123456789012:assumed-role/OnCallResponder/alice')),
+  ...targetFilterShape,
   order: z._default(oneOf(SORT_ORDERS, 'By session start date: newest first (desc) or oldest first (asc).'), 'desc'),
   limit: z._default(pageLimit('Findings'), DEFAULT_LIMIT),
   nextToken: z.optional(nextTokenParameter('The nextToken of the previous page, with the same filters and order; limit and format may change.')),
@@ -39,7 +42,7 @@ export const findingsQuerySchema = z.strictObject({
 });
 
 /** The validated request, times as epoch milliseconds. */
-export interface FindingsQuery {
+export interface FindingsQuery extends TargetFilters {
   from?: number;
   to?: number;
   rule?: string;
@@ -59,8 +62,8 @@ export function parseFindingsQuery(raw: RawParameters): FindingsQuery {
   }
   const { from, to, ...rest } = result.data;
   const query: FindingsQuery = { ...rest };
-  if (from !== undefined) query.from = Date.parse(from);
-  if (to !== undefined) query.to = Date.parse(to);
+  if (from !== undefined) query.from = parseInstant(from);
+  if (to !== undefined) query.to = parseInstant(to);
   if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
     throw new BadRequestError('InvalidParameter', `parameter 'from' (${from}) is later than 'to' (${to})`);
   }
@@ -70,5 +73,5 @@ export function parseFindingsQuery(raw: RawParameters): FindingsQuery {
 
 /** Filters and order, and the route, so a /sessions token never passes for a /findings one. */
 export function findingsQueryIdentity(query: FindingsQuery): QueryIdentity {
-  return ['findings', query.from ?? null, query.to ?? null, query.rule ?? null, query.target ?? null, query.owner ?? null, query.order];
+  return ['findings', query.from ?? null, query.to ?? null, query.rule ?? null, query.target ?? null, query.owner ?? null, query.order, ...targetFilterIdentity(query)];
 }

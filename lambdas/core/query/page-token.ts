@@ -15,11 +15,15 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod/mini';
 import { ExpiredNextTokenError, InvalidNextTokenError } from './errors';
-import type { SessionQuery } from './parameters';
+import { EARLIEST_INSTANT, LATEST_INSTANT, type SessionQuery } from './parameters';
 import type { ResolvedRange } from './plan';
 import type { IndexPosition } from './ports';
+import { targetFilterIdentity } from './target-filters';
 
 const TOKEN_VERSION = 2;
+const EARLIEST_MS = Date.parse(EARLIEST_INSTANT);
+/** A resolved `to` is at most the latest instant a query accepts. */
+const LATEST_MS = Date.parse(LATEST_INSTANT);
 const TOKEN_PATTERN = /^([A-Za-z0-9_-]{11})\.([A-Za-z0-9_-]{1,1500})\.([A-Za-z0-9_-]{43})$/;
 /** How long a token is accepted after it was issued, unless configured otherwise. */
 export const DEFAULT_TOKEN_TTL_SECONDS = 24 * 60 * 60;
@@ -156,6 +160,7 @@ export function sessionQueryIdentity(query: SessionQuery): QueryIdentity {
     query.accessType ?? null,
     query.reason ?? null,
     query.order,
+    ...targetFilterIdentity(query),
   ];
 }
 
@@ -190,5 +195,8 @@ function parsePayload(body: string): Payload {
   }
   const result = z.safeParse(payloadSchema, decoded);
   if (!result.success) throw new InvalidNextTokenError('nextToken is malformed: pass back the nextToken of the previous page unchanged');
+  // Signed by this API, but perhaps by another version of it: a range no query can have is refused.
+  const [from, to] = result.data.r;
+  if (from < EARLIEST_MS || to > LATEST_MS || from > to) throw new InvalidNextTokenError('nextToken does not fit this query: start again without it');
   return result.data;
 }

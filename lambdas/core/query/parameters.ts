@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import { ACCESS_TYPES, SESSION_STATUSES } from '../session';
 import { BadRequestError } from './errors';
+import { targetFilterShape, type TargetFilters } from './target-filters';
 import { isWellFormedUnicode } from './unicode';
 
 /** The earliest and latest instants `from`/`to` accept: four-digit years keep ISO keys sortable. */
@@ -41,8 +42,22 @@ export function instant(description: string, example: string) {
 }
 
 function isWithinSupportedRange(value: string): boolean {
-  const ms = Date.parse(value);
+  const ms = parseInstant(value);
   return Number.isFinite(ms) && ms >= Date.parse(EARLIEST_INSTANT) && ms <= Date.parse(LATEST_INSTANT);
+}
+
+const FRACTION = /\.([0-9]+)/;
+
+/**
+ * Epoch milliseconds of an instant, rounded up when it has a fraction finer than a millisecond.
+ * Starts are stored to the millisecond, and both bounds round the same way: `to=…T10:00:00.0005Z`
+ * (exclusive) includes a session at `…T10:00:00.000Z` and `from=…T10:00:00.0005Z` (inclusive)
+ * excludes it, exactly as comparing the instants themselves would. Date.parse truncates instead.
+ */
+export function parseInstant(value: string): number {
+  const ms = Date.parse(value);
+  const digits = FRACTION.exec(value)?.[1] ?? '';
+  return /[1-9]/.test(digits.slice(3)) ? ms + 1 : ms;
 }
 
 /** `limit`: a page size of 1–1000 items (`noun` names them in the description). */
@@ -82,6 +97,7 @@ export const sessionQuerySchema = z.strictObject({
   document: z.optional(text(400, 'Exact Session Manager document name.', 'AWS-StartPortForwardingSession')),
   accessType: z.optional(oneOf(ACCESS_TYPES, 'Exact access type.')),
   reason: z.optional(text(256, 'Substring of the reason, case-sensitive.', 'INC-20931')),
+  ...targetFilterShape,
   order: z._default(oneOf(SORT_ORDERS, 'By start date: newest first (desc) or oldest first (asc).'), 'desc'),
   limit: z._default(limit, DEFAULT_LIMIT),
   nextToken: z.optional(nextTokenParameter('The nextToken of the previous page, with the same filters and order; limit and format may change.')),
@@ -92,7 +108,7 @@ export const sessionQuerySchema = z.strictObject({
 });
 
 /** The validated request, times as epoch milliseconds. */
-export interface SessionQuery {
+export interface SessionQuery extends TargetFilters {
   from?: number;
   to?: number;
   target?: string;
@@ -125,8 +141,8 @@ export function parseSessionQuery(raw: RawParameters): SessionQuery {
   }
   const { from, to, ...rest } = result.data;
   const query: SessionQuery = { ...rest };
-  if (from !== undefined) query.from = Date.parse(from);
-  if (to !== undefined) query.to = Date.parse(to);
+  if (from !== undefined) query.from = parseInstant(from);
+  if (to !== undefined) query.to = parseInstant(to);
   if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
     throw new BadRequestError('InvalidParameter', `parameter 'from' (${from}) is later than 'to' (${to})`);
   }

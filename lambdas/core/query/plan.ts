@@ -7,8 +7,11 @@
  * else `owner`, else the month buckets of the time index. The other filters become conditions.
  */
 import { DAY_MS, toIso } from '../time';
-import { addMonths, isMonth, monthOf, type Month } from './month-buckets';
+import { bucketOf, isBucket, stepBucket, type BucketKind } from './time-buckets';
 import type { SessionQuery, SortOrder } from './parameters';
+import { TARGET_FILTER_FIELDS } from './target-filters';
+
+type TargetFilterField = (typeof TARGET_FILTER_FIELDS)[number];
 
 /** Nothing archived from Session Manager can start before it launched (September 2018). */
 export const DEFAULT_FROM_MS = Date.UTC(2018, 8, 1);
@@ -18,7 +21,7 @@ export const DEFAULT_TO_AHEAD_MS = DAY_MS;
 export type IndexKind = 'time' | 'target' | 'owner';
 
 export type FilterCondition =
-  | { field: 'target' | 'owner' | 'status' | 'documentName' | 'accessType'; match: 'equals'; value: string }
+  | { field: 'target' | 'owner' | 'status' | 'documentName' | 'accessType' | TargetFilterField; match: 'equals'; value: string }
   | { field: 'reason'; match: 'contains'; value: string };
 
 /** Start dates in [from, to), epoch ms. */
@@ -29,7 +32,7 @@ export interface ResolvedRange {
 
 export interface QueryPlan {
   index: IndexKind;
-  /** Partitions in walk order: months for the time index, the one target/owner otherwise. Empty when the range is. */
+  /** Partitions in walk order: months or days for the time index, the one target/owner otherwise. Empty when the range is. */
   partitions: PartitionWalk;
   /** Inclusive bounds on startKey: no key equals `highest`, so the range is [from, to) on the start date. */
   keyRange: { lowest: string; highest: string };
@@ -49,7 +52,7 @@ export function resolveRange(query: Pick<SessionQuery, 'from' | 'to'>, nowMs: nu
   return { from: query.from ?? DEFAULT_FROM_MS, to: query.to ?? nowMs + DEFAULT_TO_AHEAD_MS };
 }
 
-export function planQuery(query: SessionQuery, range: ResolvedRange): QueryPlan {
+export function planQuery(query: SessionQuery, range: ResolvedRange, time: TimeWalkOptions = { buckets: 'month' }): QueryPlan {
   const conditions: FilterCondition[] = [];
   let index: IndexKind = 'time';
   let partitionValue: string | undefined;
@@ -65,10 +68,15 @@ export function planQuery(query: SessionQuery, range: ResolvedRange): QueryPlan 
   if (query.document !== undefined) conditions.push({ field: 'documentName', match: 'equals', value: query.document });
   if (query.accessType !== undefined) conditions.push({ field: 'accessType', match: 'equals', value: query.accessType });
   if (query.reason !== undefined) conditions.push({ field: 'reason', match: 'contains', value: query.reason });
+  // Every target shares the time index: account, region and source narrow it as filters.
+  for (const field of TARGET_FILTER_FIELDS) {
+    const value = query[field];
+    if (value !== undefined) conditions.push({ field, match: 'equals', value });
+  }
 
   const empty = range.to <= range.from;
   const partitions =
-    partitionValue === undefined ? monthWalk(range, query.order, empty) : singlePartition(partitionValue, empty);
+    partitionValue === undefined ? timeWalk(range, query.order, empty, time) : singlePartition(partitionValue, empty);
   return {
     index,
     partitions,
@@ -83,16 +91,42 @@ function singlePartition(value: string, empty: boolean): PartitionWalk {
   return { first: empty ? undefined : value, next: () => undefined, includes: (partition) => !empty && partition === value };
 }
 
+/**
+ * How the time index is walked: by month or by day, and within which start dates. `bounds` are the
+ * earliest and latest start the archive holds (inclusive); `null` when it holds nothing. Buckets
+ * outside them are never read, so a far `to` or `from` costs nothing; the key range stays the
+ * query's own.
+ */
+export interface TimeWalkOptions {
+  buckets: BucketKind;
+  bounds?: { earliest: number; latest: number } | null;
+}
+
 /** The month buckets of a range, in the requested order; none when the range is empty. */
 export function monthWalk(range: ResolvedRange, order: SortOrder, empty: boolean): PartitionWalk {
-  const oldest = monthOf(range.from);
+  return timeWalk(range, order, empty, { buckets: 'month' });
+}
+
+/** The buckets of a range that may hold sessions, in the requested order. */
+export function timeWalk(range: ResolvedRange, order: SortOrder, empty: boolean, options: TimeWalkOptions): PartitionWalk {
+  const kind = options.buckets;
   // `to` is exclusive: a range ending at midnight on the 1st does not touch that month.
-  const newest = monthOf(range.to - 1);
-  const [first, last] = order === 'asc' ? [oldest, newest] : [newest, oldest];
-  const includes = (partition: string) => !empty && isMonth(partition) && partition >= oldest && partition <= newest;
+  const oldest = bucketOf(kind, range.from);
+  const newest = bucketOf(kind, range.to - 1);
+  const includes = (partition: string) => !empty && isBucket(kind, partition) && partition >= oldest && partition <= newest;
+  const bounds = options.bounds;
+  const low = bounds ? Math.max(range.from, bounds.earliest) : range.from;
+  const high = bounds ? Math.min(range.to - 1, bounds.latest) : range.to - 1;
+  if (empty || bounds === null || high < low) return { first: undefined, next: () => undefined, includes };
+  const walkOldest = bucketOf(kind, low);
+  const walkNewest = bucketOf(kind, high);
   return {
-    first: empty ? undefined : first,
-    next: (partition: Month) => (partition === last ? undefined : addMonths(partition, order === 'asc' ? 1 : -1)),
+    first: order === 'asc' ? walkOldest : walkNewest,
+    // Compared, not matched: a resumed partition outside the bounds still ends the walk.
+    next: (partition) =>
+      order === 'asc'
+        ? partition >= walkNewest ? undefined : stepBucket(kind, partition, 1)
+        : partition <= walkOldest ? undefined : stepBucket(kind, partition, -1),
     includes,
   };
 }

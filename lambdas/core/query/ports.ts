@@ -50,6 +50,21 @@ export interface SessionIndexReader {
   readPartition(read: PartitionRead): Promise<PartitionPage>;
 }
 
+/** How the time index can be walked now: read once per request that walks it. */
+export interface TimeIndexState {
+  /** Every session item carries `startDay` and the `byStartDay` index is ready: walk days. */
+  dayIndex: boolean;
+  /**
+   * The earliest and latest StartDate (epoch ms, inclusive) of every archived session; null when
+   * nothing is archived; absent when the archive cannot vouch for them (not migrated yet).
+   */
+  bounds?: { earliest: number; latest: number } | null;
+}
+
+export interface TimeIndexStateReader {
+  readTimeIndexState(): Promise<TimeIndexState>;
+}
+
 export interface SessionLookup {
   /** Every archived record with this id: one per source scope that reported it (almost always one). */
   findSession(sessionId: string): Promise<SessionRecord[]>;
@@ -58,6 +73,16 @@ export interface SessionLookup {
 export interface SweepStateEntry {
   scope: SourceScope;
   state: SweepState;
+  /** The target's last failure, kept on its sweep state until a sweep succeeds; null when none. */
+  lastError?: TargetError | null;
+}
+
+/** Why a target's sweep last failed (access denied, role missing, throttled...) and since when. */
+export interface TargetError {
+  kind: string;
+  message: string;
+  /** ISO-8601. */
+  since: string;
 }
 
 export interface CoverageReader {

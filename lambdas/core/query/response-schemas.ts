@@ -58,7 +58,7 @@ export const coverageReportSchema = z.strictObject({
   generatedAt: isoTime('When this report was made.'),
   sources: z.array(
     z.strictObject({
-      source: described('Source (ssm).'),
+      source: described('Source (ssm, alibaba).'),
       accountId: described('AWS account.'),
       region: described('AWS Region.'),
       watermark: nullableIso('Every session that started before this is archived in its final state.'),
@@ -82,6 +82,15 @@ export const coverageReportSchema = z.strictObject({
         }),
       ),
       lastCompletedAt: nullableIso('When a sweep last finished the whole range.'),
+      lastError: z.nullable(
+        z
+          .strictObject({
+            kind: z.string().check(z.meta({ description: 'What failed, e.g. AccessDenied, RoleMissing, RegionDisabled, Throttled.', example: 'AccessDenied' })),
+            message: described('What the failure said.'),
+            since: isoTime('When the target began failing.'),
+          })
+          .check(z.meta({ description: "The target's last failure; null once a sweep of it succeeds." })),
+      ),
     }),
   ),
 });
