@@ -10,6 +10,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, createSsmClient } from '../lambdas/adapters/clients';
 import { DynamoArchiveStore } from '../lambdas/adapters/dynamodb-archive-store';
 import { ensureArchiveTable } from '../lambdas/adapters/ensure-table';
+import { migrateAddStartDay } from '../lambdas/adapters/dynamodb-add-start-day';
 import { SsmSessionSource } from '../lambdas/adapters/ssm-session-source';
 import { systemClock, type CoreLogger } from '../lambdas/core/ports';
 import type { SourceScope } from '../lambdas/core/session';
@@ -101,6 +102,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const documents = createDocumentClient({ region, endpoint: store.endpoint });
     started.push(async () => documents.destroy());
     await ensureTable(documents, options.tableName, storePath);
+    // An archive kept by an earlier release gets `startDay` on every session before queries use days.
+    while (!(await migrateAddStartDay(documents, options.tableName)).complete) options.print('migrating the archive: adding startDay to sessions');
     await assertTableSupportsEvents(documents, options.tableName).catch((error: unknown) => {
       throw new LocalStackStartError(`${storePath}: ${error instanceof Error ? error.message : String(error)}`);
     });
