@@ -316,10 +316,14 @@ export class SessionArchive extends Construct {
               : 'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) have no resource-level permissions.',
       });
     }
-    if (this.fanOut) {
-      Validations.of(this.fanOut.deadLetterQueue).acknowledge({
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is itself the dead-letter queue of the target queue: targets whose sweep failed three times in a row.',
+    const memberRoleName = this.fanOut?.organizationMemberRoleName;
+    const sweeperPolicy = this.sweeper.role?.node.tryFindChild('DefaultPolicy');
+    if (memberRoleName !== undefined && sweeperPolicy) {
+      Validations.of(sweeperPolicy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${memberRoleName}]`,
+        reason:
+          'The member role in any account the planner discovers (accounts join the OUs at any time): sts:AssumeRole on that one ' +
+          'role name only, and only in the organisation (aws:ResourceOrgID).',
       });
     }
     Validations.of(this.tokenSecret).acknowledge({

@@ -70,6 +70,8 @@ export class TargetFanOut extends Construct {
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
   readonly planner: ArchiveFunction;
+  /** Organisation mode: the role name the sweeper may assume in any account of the organisation. */
+  readonly organizationMemberRoleName?: string;
 
   constructor(scope: Construct, id: string, props: TargetFanOutProps) {
     super(scope, id);
@@ -86,6 +88,7 @@ export class TargetFanOut extends Construct {
     });
     props.sweeper.addEventSource(new SqsEventSource(this.queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: props.concurrency }));
     this.grantAssumeMemberRoles(props);
+    if (props.targets.mode === 'organization') this.organizationMemberRoleName = props.targets.memberRoleName;
     this.planner = this.createPlanner(props);
   }
 
