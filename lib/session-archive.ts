@@ -1,10 +1,11 @@
 /**
  * SessionArchive: the whole product as one reusable construct. It composes the archive table,
- * the scheduled sweeper, the query API, the auditor policy, the event bus with the compliance
+ * the scheduled sweeper (for more targets than the hub: the planner, its SQS fan-out and the
+ * member role StackSet), the query API, the auditor policy, the event bus with the compliance
  * check, and the alarms; all behaviour lives in lambdas/, all defaults are here, each overridable
  * through props.
  */
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -23,6 +24,7 @@ import { ArchiveKey } from './archive-key';
 import { ArchiveTable } from './archive-table';
 import { grantPublish, restrictPublishers } from './event-publishers';
 import { MemberRoleStackSet } from './member-role-stack-set';
+import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { maxScheduleIntervalMinutes } from './schedule-expression';
 import type { SessionArchiveProps } from './session-archive-props';
 import { checkedSettings, deadLetterQueue, reservedConcurrency, type Settings } from './session-archive-settings';
@@ -170,7 +172,7 @@ export class SessionArchive extends Construct {
     }
 
     if (props.tableDataEvents) this.tableDataEvents = new TableDataEvents(this, 'TableDataEvents', { table: this.table, removalPolicy: settings.removalPolicy });
-    this.acknowledgeNagFindings();
+    acknowledgeNagFindings(this);
   }
 
   private createSweeper(props: SessionArchiveProps, settings: Settings): ArchiveFunction {
@@ -296,49 +298,5 @@ export class SessionArchive extends Construct {
   private roleOf(fn: ArchiveFunction): iam.IRole {
     if (!fn.role) throw new Error(`${fn.node.path} has no execution role`);
     return fn.role;
-  }
-
-  /** cdk-nag (AwsSolutions) findings this design accepts, each with its reason; the cdk-nag test fails on any other. */
-  private acknowledgeNagFindings(): void {
-    const planner = this.fanOut?.planner;
-    for (const fn of [this.sweeper, this.queryFunction, this.complianceFunction, ...(planner ? [planner] : [])]) {
-      const policy = fn.role?.node.tryFindChild('DefaultPolicy');
-      if (!policy) continue;
-      Validations.of(policy).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          fn === this.sweeper
-            ? 'Actions that accept no narrower resource: ssm:DescribeSessions has no resource-level permissions, and ' +
-              'xray:PutTraceSegments/PutTelemetryRecords (active tracing) are account-level. No action is a wildcard.'
-            : fn === planner
-              ? 'xray:PutTraceSegments/PutTelemetryRecords (active tracing) and the Organizations List* calls of account discovery ' +
-                'accept no resource but *. No action is a wildcard.'
-              : 'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) have no resource-level permissions.',
-      });
-    }
-    const memberRoleName = this.fanOut?.organizationMemberRoleName;
-    const sweeperPolicy = this.sweeper.role?.node.tryFindChild('DefaultPolicy');
-    if (memberRoleName !== undefined && sweeperPolicy) {
-      Validations.of(sweeperPolicy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${memberRoleName}]`,
-        reason:
-          'The member role in any account the planner discovers (accounts join the OUs at any time): sts:AssumeRole on that one ' +
-          'role name only, and only in the organisation (aws:ResourceOrgID).',
-      });
-    }
-    Validations.of(this.tokenSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'The secret is the HMAC key of pagination tokens that expire within a day; it is rotated by hand when needed ' +
-        '(put-secret-value, docs/operations.md "Security model"), the function accepting the current and previous key.',
-    });
-    Validations.of(this.failureQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter destination of the sweeper and its schedule.',
-    });
-    Validations.of(this.complianceDeadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter destination of the compliance rule target and of the compliance function.',
-    });
   }
 }
