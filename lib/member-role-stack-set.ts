@@ -37,10 +37,11 @@ export class MemberRoleStackSet extends Construct {
       managedExecution: { Active: true },
       operationPreferences: { failureTolerancePercentage: 10, maxConcurrentPercentage: 25, regionConcurrencyType: 'PARALLEL' },
       templateBody: memberRoleTemplateYaml(),
+      // An unset option is left to the template's empty default rather than passed as an empty value.
       parameters: [
         { parameterKey: P.hubSweeperRoleArn, parameterValue: props.sweeperRole.roleArn },
-        { parameterKey: P.externalId, parameterValue: organization.externalId ?? '' },
-        { parameterKey: P.organizationId, parameterValue: props.organizationId ?? '' },
+        ...(organization.externalId === undefined ? [] : [{ parameterKey: P.externalId, parameterValue: organization.externalId }]),
+        ...(props.organizationId === undefined ? [] : [{ parameterKey: P.organizationId, parameterValue: props.organizationId }]),
         { parameterKey: P.roleName, parameterValue: organization.memberRoleName },
       ],
       stackInstancesGroup: [

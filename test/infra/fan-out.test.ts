@@ -264,6 +264,8 @@ describe('the member role StackSet', () => {
       { ParameterKey: 'OrganizationId', ParameterValue: 'o-a1b2c3d4e5' },
       { ParameterKey: 'RoleName', ParameterValue: 'AuditSessionReader' },
     ]);
+    // Unset, the template's empty defaults apply: no external id, no organisation condition.
+    expect((stackSet(example).Parameters as { ParameterKey: string }[]).map((p) => p.ParameterKey)).toEqual(['HubSweeperRoleArn', 'RoleName']);
   });
 
   it('deploys exactly docs/member-role.yaml', () => {
