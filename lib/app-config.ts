@@ -10,6 +10,7 @@ import { ComplianceConfigError, parseComplianceRules, type ComplianceRules } fro
 import type { AuditorPrincipals } from './api-access';
 import { sweepScheduleProblem } from './schedule-expression';
 import type { SessionArchiveStackProps } from './session-archive-stack';
+import { readTargetsContext } from './targets-context';
 
 /** The context keys bin/app.ts understands; docs/operations.md documents each one. */
 export const CONTEXT_KEYS = [
@@ -38,6 +39,10 @@ export const CONTEXT_KEYS = [
   'breakGlassRoleArn',
   'tableDataEvents',
   'tokenTtlSeconds',
+  'organization',
+  'targets',
+  'fanOutConcurrency',
+  'memberRoleStackSet',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -127,6 +132,7 @@ export function readAppConfig(get: (key: ContextKey) => unknown): AppConfig {
   const breakGlassRoleArn = text('breakGlassRoleArn', ROLE_ARN_PATTERN, 'an IAM role ARN (arn:aws:iam::<account>:role/<name>) or null');
   const tableDataEvents = flag('tableDataEvents');
   const tokenTtlSeconds = number('tokenTtlSeconds', (n) => Number.isInteger(n) && n >= 60 && n <= 604_800, 'a whole number of seconds from 60 to 604800 (7 days), or null for the default of one day');
+  const fanOut = readTargetsContext(raw, problems);
   // Checked last: it needs noSweepAlarmHours, and reads the schedule the way EventBridge does.
   const scheduleProblem = scheduleText === undefined ? undefined : sweepScheduleProblem(scheduleText, noSweepAlarmHours ?? 6);
   if (scheduleProblem) problems.push(scheduleProblem);
@@ -162,6 +168,7 @@ export function readAppConfig(get: (key: ContextKey) => unknown): AppConfig {
         auditors,
         tableDataEvents,
         tokenTtl: tokenTtlSeconds === undefined ? undefined : Duration.seconds(tokenTtlSeconds),
+        ...fanOut,
       },
     },
   };

@@ -44,7 +44,26 @@ export interface ArchiveAlarmsProps {
    * @default false
    */
   readonly encryption?: boolean;
+  /**
+   * The fan-out's planner and dead-letter queue, when the archive sweeps more than the hub.
+   * @default no fan-out alarms
+   */
+  readonly fanOut?: FanOutAlarmSources;
 }
+
+export interface FanOutAlarmSources {
+  /** The `service` dimension of the planner's metrics. */
+  readonly plannerServiceName: string;
+  /** Targets whose sweep failed on every retry. */
+  readonly deadLetters: sqs.IQueue;
+  /** A period holding at least one planner run. */
+  readonly staleTargetsPeriod: Duration;
+}
+
+/** The planner's count of targets without a complete sweep for `noSweepAlarmHours` (lambdas/planner/handler.ts). */
+export const STALE_TARGETS_METRIC = 'StaleTargets';
+/** Half the sweep's 5-minute visibility margin: skew beyond it would soon let a session slip past a sweep. */
+export const CLOCK_SKEW_ALARM_SECONDS = 150;
 
 const HOUR = Duration.hours(1);
 /** CloudWatch evaluates at most 7 days for periods of an hour or more. */
@@ -62,6 +81,10 @@ export class ArchiveAlarms extends Construct {
   /** Present when the sweeper publishes events (a compliance dead-letter queue was given). */
   readonly complianceFailures?: cloudwatch.Alarm;
   readonly sessionEventsUndelivered?: cloudwatch.Alarm;
+  readonly sourceClockSkew: cloudwatch.Alarm;
+  /** Present with a fan-out. */
+  readonly staleTargets?: cloudwatch.Alarm;
+  readonly targetDeadLetters?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: ArchiveAlarmsProps) {
     super(scope, id);
@@ -183,12 +206,53 @@ export class ArchiveAlarms extends Construct {
       });
     }
 
+    this.sourceClockSkew = new cloudwatch.Alarm(this, 'SourceClockSkew', {
+      alarmName: `${prefix}-source-clock-skew`,
+      alarmDescription:
+        `A source's clock is more than ${CLOCK_SKEW_ALARM_SECONDS} s from the sweeper's (half the 5-minute visibility margin). ` +
+        'See docs/operations.md#source-clock-skew.',
+      metric: sweepMetric(SWEEP_METRIC.sourceClockSkewSeconds, 'Maximum', HOUR),
+      threshold: CLOCK_SKEW_ALARM_SECONDS,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    if (props.fanOut) [this.staleTargets, this.targetDeadLetters] = this.fanOutAlarms(props.fanOut, prefix);
+
     const notify = new actions.SnsAction(this.topic);
     for (const alarm of this.all()) {
       alarm.addAlarmAction(notify);
       alarm.addOkAction(notify);
     }
     this.allowCloudWatchToPublish();
+  }
+
+  /** One alarm for every stale target together (never one per target), and one on the dead-letter queue. */
+  private fanOutAlarms(fanOut: FanOutAlarmSources, prefix: string): [cloudwatch.Alarm, cloudwatch.Alarm] {
+    const staleTargets = new cloudwatch.Alarm(this, 'StaleTargets', {
+      alarmName: `${prefix}-stale-targets`,
+      alarmDescription:
+        'Some targets had no complete sweep for noSweepAlarmHours, two periods in a row. GET /coverage names them with their last error. ' +
+        'See docs/operations.md#stale-targets.',
+      metric: new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: STALE_TARGETS_METRIC, dimensionsMap: { service: fanOut.plannerServiceName }, statistic: 'Maximum', period: fanOut.staleTargetsPeriod }),
+      threshold: 0,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // No planner run: the no-successful-sweep alarm covers it.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const targetDeadLetters = new cloudwatch.Alarm(this, 'TargetDeadLetters', {
+      alarmName: `${prefix}-target-dead-letters`,
+      alarmDescription:
+        'A target sweep failed three times in a row and its message reached the dead-letter queue. See docs/operations.md#target-dead-letters.',
+      metric: fanOut.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    return [staleTargets, targetDeadLetters];
   }
 
   /**
@@ -212,7 +276,7 @@ export class ArchiveAlarms extends Construct {
   }
 
   all(): cloudwatch.Alarm[] {
-    const compliance = [this.complianceFailures, this.sessionEventsUndelivered].filter((alarm): alarm is cloudwatch.Alarm => alarm !== undefined);
-    return [this.sweeperErrors, this.noSuccessfulSweep, this.watermarkAge, this.coverageGap, this.apiServerErrors, ...compliance];
+    const optional = [this.complianceFailures, this.sessionEventsUndelivered, this.staleTargets, this.targetDeadLetters].filter((alarm): alarm is cloudwatch.Alarm => alarm !== undefined);
+    return [this.sweeperErrors, this.noSuccessfulSweep, this.watermarkAge, this.coverageGap, this.apiServerErrors, this.sourceClockSkew, ...optional];
   }
 }

@@ -8,6 +8,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { ComplianceRules } from '../lambdas/core/compliance/rules';
+import type { TargetsConfig } from '../lambdas/core/targets';
 import type { AuditorPrincipals } from './api-access';
 import type { ApiThrottle } from './archive-api';
 
@@ -136,5 +137,38 @@ export interface SessionArchiveProps {
    * @default false: SNS's default encryption-free topic (alarm names and states only, TLS-only)
    */
   readonly alarmTopicEncryption?: boolean;
+  /**
+   * What the archive sweeps (lambdas/core/targets.ts): the accounts of AWS Organizations OUs
+   * (`mode: 'organization'`), an explicit list (`mode: 'targets'`), or the hub's own account and
+   * region (`mode: 'hub'`). Any mode but `hub` puts a planner on the schedule, which queues one
+   * message per target for the sweeper (docs/operations.md, "Fan-out: why SQS").
+   * @default { mode: 'hub' }: the stack's own account and region, swept directly by the schedule
+   */
+  readonly targets?: TargetsConfig;
+  /**
+   * The organisation id (`o-…`) of the swept accounts: the `aws:ResourceOrgID` the sweeper's
+   * sts:AssumeRole requires and the `aws:PrincipalOrgID` the member role requires. Organisation mode only.
+   * @default `aws:ResourceOrgID` must equal the sweeper's own `aws:PrincipalOrgID`; the member role checks no organisation
+   */
+  readonly organizationId?: string;
+  /**
+   * How many target sweeps run at once (the SQS event source's maximum concurrency, 2-1000).
+   * @default 10
+   */
+  readonly fanOutConcurrency?: number;
+  /**
+   * The StackSet that deploys the member role into the organisation's accounts (organisation mode only).
+   * @default deployed, callAs SELF, stacks deleted when an account leaves the OUs
+   */
+  readonly memberRoleStackSet?: MemberRoleStackSetOptions;
+}
+
+export interface MemberRoleStackSetOptions {
+  /** Deploy the member role with a service-managed StackSet. @default true */
+  readonly enabled?: boolean;
+  /** `DELEGATED_ADMIN` when the hub is a delegated administrator for StackSets, `SELF` in the management account. @default 'SELF' */
+  readonly callAs?: 'SELF' | 'DELEGATED_ADMIN';
+  /** Keep the role in an account that leaves the OUs. @default false */
+  readonly retainStacksOnAccountRemoval?: boolean;
 }
 

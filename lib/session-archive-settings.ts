@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { parseComplianceRules } from '../lambdas/core/compliance/rules';
+import { parseTargetsConfig, toRawTargetsContext, type TargetsConfig } from '../lambdas/core/targets';
 import { sweepScheduleProblem } from './schedule-expression';
 import type { SessionArchiveProps } from './session-archive-props';
 
@@ -35,6 +36,9 @@ export interface Settings {
   removalPolicy: RemovalPolicy;
   logRetention: logs.RetentionDays;
   sweeperServiceName: string;
+  plannerServiceName: string;
+  /** The targets, checked again by the code the planner runs. */
+  targets: TargetsConfig;
   complianceRulesJson: string;
   eventBusName: string;
   tokenTtlSeconds?: number;
@@ -63,11 +67,23 @@ export function checkedSettings(props: SessionArchiveProps, stackName: string): 
     removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
     sweeperServiceName: `${stackName}-sweeper`,
+    plannerServiceName: `${stackName}-planner`,
+    targets: checkedTargets(props),
     complianceRulesJson,
     eventBusName,
     ...(tokenTtlSeconds === undefined ? {} : { tokenTtlSeconds }),
     schedule,
   };
+}
+
+/** The targets as the planner will read them; organisation-only options refused elsewhere. */
+function checkedTargets(props: SessionArchiveProps): TargetsConfig {
+  const targets = parseTargetsConfig(toRawTargetsContext(props.targets ?? { mode: 'hub' }));
+  if (props.organizationId !== undefined) {
+    if (targets.mode !== 'organization') throw new Error('organizationId applies to organisation mode (targets.mode "organization") only');
+    if (!/^o-[a-z0-9]{10,32}$/.test(props.organizationId)) throw new Error(`organizationId must be an organisation id like o-a1b2c3d4e5, got ${JSON.stringify(props.organizationId)}`);
+  }
+  return targets;
 }
 
 /** A dead-letter queue: encrypted, TLS only, messages kept the 14 days SQS allows. */

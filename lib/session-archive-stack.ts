@@ -46,6 +46,11 @@ export class SessionArchiveStack extends Stack {
     new CfnOutput(this, 'TokenSecretArn', { value: this.archive.tokenSecret.secretArn, description: 'Pagination token key (rotate with put-secret-value)' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.archive.alarms.topic.topicArn, description: 'SNS topic of the alarms' });
     new CfnOutput(this, 'SweepFailureQueueUrl', { value: this.archive.failureQueue.queueUrl, description: 'Failed sweeper invocations' });
+    if (this.archive.fanOut) {
+      new CfnOutput(this, 'SweeperRoleArn', { value: this.archive.sweeper.role?.roleArn ?? '', description: 'The principal member roles trust (HubSweeperRoleArn of docs/member-role.yaml)' });
+      new CfnOutput(this, 'TargetQueueUrl', { value: this.archive.fanOut.queue.queueUrl, description: 'One message per planned target sweep' });
+      new CfnOutput(this, 'TargetDeadLetterQueueUrl', { value: this.archive.fanOut.deadLetterQueue.queueUrl, description: 'Target sweeps that failed three times in a row (redrive after a fix)' });
+    }
     new CfnOutput(this, 'EventBusName', { value: this.archive.eventBus.eventBusName, description: 'EventBridge bus of the events (docs/events.md)' });
     new CfnOutput(this, 'ComplianceFailureQueueUrl', {
       value: this.archive.complianceDeadLetters.queueUrl,

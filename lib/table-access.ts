@@ -55,6 +55,15 @@ export const QUERY_TABLE_ACCESS: TableAccess = {
   writes: false,
 };
 
+/**
+ * The planner: DynamoSessionReader.listSweepStates Queries the sweep states (`SOURCES`) to count
+ * stale and failing targets. It reads nothing else and writes nothing.
+ */
+export const PLANNER_TABLE_ACCESS: TableAccess = {
+  items: [{ actions: ['dynamodb:Query'], leadingKeys: [SOURCES_PARTITION] }],
+  writes: false,
+};
+
 /** Writes the archive's own functions make (and a break-glass role may). */
 export const ARCHIVE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
 /** Deletes: the sweeper's of its lease, and a break-glass role's. */

@@ -61,6 +61,11 @@ function unacknowledgedPack(): AwsSolutionsChecks {
 describe.each([
   ['the default stack', {}],
   ['a stack with every option set', ALL_OPTIONS],
+  [
+    'an organisation hub (planner, target queue, member role StackSet)',
+    { organization: { organizationId: 'o-a1b2c3d4e5', organizationalUnitIds: ['ou-abcd-11111111'], externalId: 'hub-7', regions: ['eu-west-1', 'us-east-1'] } },
+  ],
+  ['a hub with an explicit target list', { targets: [{ accountId: '111111111111', regions: ['eu-west-1'] }], alarmTopicEncryption: true }],
 ])('cdk-nag AwsSolutions on %s', (_name, overrides) => {
   let app: App;
   beforeAll(() => {

@@ -243,6 +243,14 @@ describe('the construct used on its own (not through cdk.json) checks the same t
     expect(build({ queryReservedConcurrency: 1.5 })).toThrow(/queryReservedConcurrency must be a whole number of at least 1/);
   });
 
+  it('refuses bad targets, a fan-out concurrency outside 2-1000, and an organisation id outside organisation mode', () => {
+    const organization = { mode: 'organization' as const, parentIds: ['ou-abcd-11111111'], excludeAccounts: [], memberRoleName: 'SessionArchiveMember' };
+    expect(build({ targets: { ...organization, parentIds: ['ou-x'] } })).toThrow(/organization.organizationalUnitIds\[0\] must be an OU id/);
+    expect(build({ targets: organization, fanOutConcurrency: 1001 })).toThrow(/fanOutConcurrency must be a whole number from 2 to 1000, got 1001/);
+    expect(build({ organizationId: 'o-a1b2c3d4e5' })).toThrow(/organizationId applies to organisation mode/);
+    expect(build({ targets: organization, organizationId: 'o-1' })).toThrow(/organizationId must be an organisation id like o-a1b2c3d4e5/);
+  });
+
   it('refuses a token lifetime outside 60 s to 7 days, and contradictory table encryption', () => {
     expect(build({ tokenTtl: Duration.days(8) })).toThrow(/tokenTtl must be 60 seconds to 7 days/);
     expect(() => {

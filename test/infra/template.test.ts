@@ -373,7 +373,7 @@ describe('alarms', () => {
 
   it('notifies the alarm topic when each alarm fires and when it clears', () => {
     const alarms = Object.values(resourcesOfType(template, ALARM));
-    expect(alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(8);
     for (const alarm of alarms) {
       expect([alarm.Properties?.AlarmActions, alarm.Properties?.OKActions]).toEqual([[{ Ref: topicId }], [{ Ref: topicId }]]);
     }
