@@ -103,7 +103,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     started.push(async () => documents.destroy());
     await ensureTable(documents, options.tableName, storePath);
     // An archive kept by an earlier release gets `startDay` on every session before queries use days.
-    while (!(await migrateAddStartDay(documents, options.tableName)).complete) options.print('migrating the archive: adding startDay to sessions');
+    for (let run = await migrateAddStartDay(documents, options.tableName); !run.complete; run = await migrateAddStartDay(documents, options.tableName)) {
+      // dynalite adds indexes only when it creates a table: an older folder never gets this one.
+      if (run.waitingForIndex) throw new LocalStackStartError(`${storePath} was made by an earlier release and lacks the byStartDay index; move it aside (the archive starts over from what SSM still holds)`);
+      options.print(`migrating the archive: startDay added to ${run.itemsUpdated} sessions`);
+    }
     await assertTableSupportsEvents(documents, options.tableName).catch((error: unknown) => {
       throw new LocalStackStartError(`${storePath}: ${error instanceof Error ? error.message : String(error)}`);
     });
