@@ -3,7 +3,7 @@
  * limited to the partition keys it owns (`dynamodb:LeadingKeys`), and the data writes the table's
  * own resource policy allows to nobody else.
  */
-import { EVENTS_AND_FINDINGS, BY_OWNER, BY_START_MONTH, BY_TARGET, findingPartitionKey, LEASES_PARTITION, OPEN_SESSIONS, SOURCES_PARTITION } from '../lambdas/adapters/archive-table';
+import { ARCHIVE_PARTITION, EVENTS_AND_FINDINGS, BY_OWNER, BY_START_DAY, BY_START_MONTH, BY_TARGET, findingPartitionKey, LEASES_PARTITION, OPEN_SESSIONS, SOURCES_PARTITION } from '../lambdas/adapters/archive-table';
 import type { TableAccess } from './archive-function';
 
 /** Session items: `SESSION#<id>` (lambdas/adapters/archive-table.ts). */
@@ -17,15 +17,18 @@ export const SWEEPER_DELETES = [LEASES_PARTITION] as const;
 /**
  * The sweeper: DynamoArchiveStore reads and writes session items, the sweep state of each target
  * (`SOURCES`) and its sweep lease (`LEASES`, taken with a conditional put and given back with a
- * conditional delete), and queries openSessions and the event outbox in eventsAndFindings. It can
- * neither read nor write a finding.
+ * conditional delete), widens the archive's start bounds (`ARCHIVE`), and queries openSessions and
+ * the event outbox in eventsAndFindings. It can neither read nor write a finding. It also runs the
+ * add-start-day migration: a Scan of the table (no partition key to limit it to) and DescribeTable
+ * to see the new index ACTIVE; the migration's writes are session and `ARCHIVE` updates above.
  */
 export const SWEEPER_TABLE_ACCESS: TableAccess = {
   items: [
     {
       actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-      leadingKeys: [SESSION_KEYS, SOURCES_PARTITION, LEASES_PARTITION],
+      leadingKeys: [SESSION_KEYS, SOURCES_PARTITION, LEASES_PARTITION, ARCHIVE_PARTITION],
     },
+    { actions: ['dynamodb:Scan', 'dynamodb:DescribeTable'] },
     { actions: ['dynamodb:DeleteItem'], leadingKeys: [...SWEEPER_DELETES] },
   ],
   indexes: [OPEN_SESSIONS.name, EVENTS_AND_FINDINGS.name],
@@ -51,7 +54,7 @@ export const COMPLIANCE_TABLE_ACCESS: TableAccess = {
  */
 export const QUERY_TABLE_ACCESS: TableAccess = {
   items: [{ actions: ['dynamodb:Query'] }],
-  indexes: [BY_START_MONTH.name, BY_TARGET.name, BY_OWNER.name, EVENTS_AND_FINDINGS.name],
+  indexes: [BY_START_MONTH.name, BY_START_DAY.name, BY_TARGET.name, BY_OWNER.name, EVENTS_AND_FINDINGS.name],
   writes: false,
 };
 

@@ -21,7 +21,7 @@ import { createSweeperPorts } from './wiring';
 const config = readSweeperConfig(process.env);
 const logger = new Logger({ serviceName: config.serviceName });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: config.serviceName });
-const portsFor = createSweeperPorts(config, logger);
+const wiring = createSweeperPorts(config, logger);
 
 type SweepResponse = SweepSummary | { status: 'busy'; target: string } | { batchItemFailures: { itemIdentifier: string }[] };
 
@@ -29,8 +29,9 @@ type SweepResponse = SweepSummary | { status: 'busy'; target: string } | { batch
 async function sweepTargets(event: unknown, context: Context): Promise<SweepResponse> {
   const hub = { accountId: config.accountId ?? accountIdFromFunctionArn(context.invokedFunctionArn), region: config.region };
   const requests = targetRequestsOf(event, hub);
+  await wiring.migrate();
   const sweepOne = async (target: PlannedTarget): Promise<SweepResponse> => {
-    const result = await sweepTarget(target, portsFor(target), {
+    const result = await sweepTarget(target, wiring.portsFor(target), {
       // The core stops fetching pages while enough time is left to store them and checkpoint.
       remainingTimeMs: () => context.getRemainingTimeInMillis(),
       overlapMs: config.overlapMinutes * MINUTE_MS,

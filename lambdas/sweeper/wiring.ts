@@ -6,6 +6,7 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createDocumentClient, localCredentials } from '../adapters/clients';
+import { migrateAddStartDay } from '../adapters/dynamodb-add-start-day';
 import { DynamoArchiveStore } from '../adapters/dynamodb-archive-store';
 import { createEventBridgeClient, EventBridgePublisher } from '../adapters/eventbridge-publisher';
 import { MemberCredentials } from '../adapters/member-credentials';
@@ -16,14 +17,24 @@ import type { PlannedTarget } from '../core/target-planner';
 import type { TargetSweepPorts } from '../core/target-sweep';
 import type { SweeperConfig } from './config';
 
-export function createSweeperPorts(config: SweeperConfig, logger: Logger): (target: PlannedTarget) => TargetSweepPorts {
+export interface SweeperWiring {
+  portsFor(target: PlannedTarget): TargetSweepPorts;
+  /**
+   * One bounded step of the add-start-day migration per invocation until it is complete (then
+   * nothing): archives kept by an earlier release get the day index's attribute.
+   */
+  migrate(): Promise<void>;
+}
+
+export function createSweeperPorts(config: SweeperConfig, logger: Logger): SweeperWiring {
   // The core's narrow logger: an absent `fields` must not reach Powertools as an extra argument.
   const coreLogger: CoreLogger = {
     info: (message, fields) => logger.info(message, fields ?? {}),
     warn: (message, fields) => logger.warn(message, fields ?? {}),
   };
+  const documents = createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint });
   const store = new DynamoArchiveStore({
-    client: createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint }),
+    client: documents,
     tableName: config.tableName,
     retentionDays: config.retentionDays,
   });
@@ -39,12 +50,26 @@ export function createSweeperPorts(config: SweeperConfig, logger: Logger): (targ
     clock: systemClock,
     historyRetentionDays: config.historyRetentionDays,
   });
-  return (target) => ({
-    store,
-    clock: systemClock,
-    logger: coreLogger,
-    ...(events ? { events } : {}),
-    openSource: async () => sources.open(target),
-    classify: classifyTargetFailure,
-  });
+  let migrated = false;
+  return {
+    portsFor: (target) => ({
+      store,
+      clock: systemClock,
+      logger: coreLogger,
+      ...(events ? { events } : {}),
+      openSource: async () => sources.open(target),
+      classify: classifyTargetFailure,
+    }),
+    migrate: async () => {
+      if (migrated) return;
+      try {
+        const run = await migrateAddStartDay(documents, config.tableName);
+        migrated = run.complete;
+        if (!run.complete) logger.info('add-start-day migration step', { ...run });
+      } catch (error: unknown) {
+        // Sweeping matters more: queries keep using the month index until the migration completes.
+        logger.warn('add-start-day migration step failed', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      }
+    },
+  };
 }
