@@ -154,6 +154,9 @@ describe('sweeper function', () => {
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
         'dynamodb:DeleteItem',
+        // The add-start-day migration: a Scan (no partition key to limit) and the index's status.
+        'dynamodb:Scan',
+        'dynamodb:DescribeTable',
         'kms:Decrypt',
         'kms:DescribeKey',
         'kms:Encrypt',

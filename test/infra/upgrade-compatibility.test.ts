@@ -19,9 +19,9 @@ beforeAll(() => {
   current = tableSnapshot(buildStack().template);
 });
 
-/** `current` with one change applied, for the cases the check must catch. */
+/** The previous release's table with one change applied, for the cases the check must catch. */
 function changed(change: (snapshot: TableSnapshot) => void): TableSnapshot {
-  const copy = structuredClone(current);
+  const copy = structuredClone(previous);
   change(copy);
   return copy;
 }
@@ -37,10 +37,12 @@ describe('upgrade from the previous release (0.1.0)', () => {
     expect(upgradeProblems(previous, current)).toEqual([]);
   });
 
-  it('keeps the same logical id, key schema and indexes (the snapshot is not empty)', () => {
+  it('keeps the same logical id, key schema and indexes, adding this release\'s one: byStartDay (the snapshot is not empty)', () => {
     expect(current.logicalId).toBe(previous.logicalId);
     expect(current.properties.KeySchema).toEqual(previous.properties.KeySchema);
-    expect(current.properties.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual(previous.properties.GlobalSecondaryIndexes?.map((index) => index.IndexName));
+    const before = previous.properties.GlobalSecondaryIndexes?.map((index) => index.IndexName) ?? [];
+    expect(before.length).toBeGreaterThan(0);
+    expect(current.properties.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual([...before, 'byStartDay']);
   });
 });
 
