@@ -8,6 +8,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { ApiHandler } from '../lambdas/api/app';
+import { serveConsole } from '../console/assets';
 
 export interface LocalApiServerOptions {
   handler: ApiHandler;
@@ -47,6 +48,8 @@ export async function startLocalApiServer(options: LocalApiServerOptions): Promi
 }
 
 async function serve(handler: ApiHandler, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  // The auditor's console (a web page) lives at `/` and `/console/*`; every other path is the API's.
+  if (await serveConsole(request, response)) return;
   const body = await readBody(request);
   const requestId = randomUUID();
   const event = toProxyEvent({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body, sourceIp: request.socket.remoteAddress }, requestId);
