@@ -98,7 +98,7 @@ export function renderSessions(root: HTMLElement, state: ConsoleState, signal: A
   const results = h('section', { 'aria-labelledby': 'results-title', id: 'results' }, h('h2', { id: 'results-title' }, 'Results'), h('p', { role: 'status' }, 'Searching…'));
   const chart = h('section', { 'aria-labelledby': 'chart-title', id: 'per-day' });
   const parameters = filterParameters(state.values, SESSION_FILTERS);
-  replace(root, h('h1', {}, 'Sessions'), searchForm(state), h('div', { id: 'problem', role: 'alert' }), exportControls(parameters), results, chart);
+  replace(root, h('h1', {}, 'Sessions'), searchForm(state), h('div', { id: 'problem', role: 'alert' }), exportControls(parameters), chart, results);
   void fillPage<SessionRecord>('/sessions', 'sessions', parameters, pageSize(state.values), state.values.token, signal).then(
     (page) => {
       replace(results, h('h2', { id: 'results-title' }, 'Results'), pager(state, page.nextToken, page.items.length, 'sessions'), page.items.length > 0 ? sessionsTable(page.items, state) : h('p', {}, 'No archived sessions match.'));
