@@ -13,6 +13,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runColdStartBench, staleMirroredOptions } from './cold-start';
+import { keptConsoleSection, withConsoleSection } from './console-section';
 import { compareWithNaive } from './naive-sweeper';
 import { runQueryBench } from './query';
 import { buildRows, renderConsoleTable, renderMarkdown, type BenchResults } from './report';
@@ -114,7 +115,10 @@ async function main(): Promise<void> {
   process.stdout.write(`${renderConsoleTable(rows)}\n`);
   if (misses.length > 0) process.stdout.write(`\nmisses its target:\n${misses.map((miss) => `- ${miss.measure}: ${miss.reason}`).join('\n')}\n`);
   const target = join(PROJECT_ROOT, 'docs', 'benchmarks.md');
-  writeFileSync(target, renderMarkdown(results, rows, misses));
+  // The console's section comes from bench/console.ts; a full run keeps it.
+  const consoleNumbers = keptConsoleSection(target);
+  const markdown = renderMarkdown(results, rows, misses);
+  writeFileSync(target, consoleNumbers === '' ? markdown : withConsoleSection(markdown, consoleNumbers));
   progress(`wrote ${target} after ${results.wallSeconds.toFixed(0)} s`);
 }
 

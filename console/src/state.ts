@@ -9,8 +9,7 @@ export type View = (typeof VIEWS)[number];
 /** Filters of GET /sessions, in the form's order. accountId, region and source are sent only when filled. */
 export const SESSION_FILTERS = ['from', 'to', 'target', 'owner', 'status', 'document', 'accessType', 'reason', 'accountId', 'region', 'source', 'order'] as const;
 export const FINDING_FILTERS = ['from', 'to', 'rule', 'target', 'owner', 'order'] as const;
-/** The compliance rules (lambdas/core/compliance/rules.ts; a unit test keeps the two equal). */
-export const RULES = ['max-duration', 'reason-required', 'owner-not-allowed', 'forbidden-document', 'just-in-time-required', 'off-hours'] as const;
+export { RULES } from './rules';
 export const PAGE_SIZES = ['25', '50', '100', '250', '500', '1000'] as const;
 export const DEFAULT_PAGE_SIZE = '100';
 

@@ -1,7 +1,7 @@
 /** The console's bundle, built in memory by esbuild, and the lists it carries. */
 import { describe, expect, it } from 'vitest';
 import { buildConsole, isConsolePath } from '../../console/assets';
-import { RULES } from '../../console/src/state';
+import { RULES } from '../../console/src/rules';
 import { RULE_IDS } from '../../lambdas/core/compliance/rules';
 
 describe('the console bundle', () => {
