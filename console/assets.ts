@@ -7,6 +7,7 @@
  * a 40-line element helper (console/src/dom.ts) does what a framework would, and the whole bundle
  * stays a few tens of KB (measured in docs/benchmarks.md, "Console").
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -21,6 +22,8 @@ export interface ConsoleAsset {
 export interface ConsoleBuild {
   /** By URL path: `/`, `/console/app.js`, `/console/app.css`. */
   assets: ReadonlyMap<string, ConsoleAsset>;
+  /** Content-Security-Policy of every console response: this origin, plus the inlined styles and script by hash. */
+  csp: string;
   buildMs: number;
 }
 
@@ -55,13 +58,34 @@ async function bundle(): Promise<ConsoleBuild> {
     logLevel: 'silent',
   });
   const assets = new Map<string, ConsoleAsset>();
+  const files: Record<string, string> = {};
   for (const file of result.outputFiles) {
     const name = file.path.slice(file.path.lastIndexOf('/') + 1);
+    files[name] = file.text;
     const contentType = name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8';
     assets.set(`/console/${name}`, asset(contentType, Buffer.from(file.contents)));
   }
-  assets.set('/', asset('text/html; charset=utf-8', readFileSync(join(SOURCE_DIR, 'index.html'))));
-  return { assets, buildMs: performance.now() - startedAt };
+  // The first load is one request: styles and script are inlined into the page (no round trips
+  // after the HTML), and the CSP allows exactly those two by their hashes.
+  const script = (files['app.js'] ?? '').replace(/<\/(script)/gi, '<\\/$1');
+  const styles = files['app.css'] ?? '';
+  const page = readFileSync(join(SOURCE_DIR, 'index.html'), 'utf8')
+    .replace('<!-- styles -->', () => `<style>${styles}</style>`)
+    .replace('<!-- script -->', () => `<script>${script}</script>`);
+  assets.set('/', asset('text/html; charset=utf-8', Buffer.from(page, 'utf8')));
+  const csp = [
+    "default-src 'self'",
+    "img-src 'self' data: blob:",
+    `style-src 'self' '${sha256(styles)}'`,
+    `script-src 'self' '${sha256(script)}'`,
+    "connect-src 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  return { assets, csp, buildMs: performance.now() - startedAt };
+}
+
+function sha256(text: string): string {
+  return `sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}`;
 }
 
 function asset(contentType: string, body: Buffer): ConsoleAsset {
@@ -80,7 +104,8 @@ export function isConsolePath(pathname: string): boolean {
 export async function serveConsole(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
   const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
   if (!isConsolePath(pathname)) return false;
-  const found = (await buildConsole()).assets.get(pathname === '/index.html' ? '/' : pathname);
+  const build = await buildConsole();
+  const found = build.assets.get(pathname === '/index.html' ? '/' : pathname);
   if (found === undefined || (request.method !== 'GET' && request.method !== 'HEAD')) {
     const status = found === undefined ? 404 : 405;
     const message = found === undefined ? `the console has no file ${pathname}` : 'the console answers GET only';
@@ -98,7 +123,7 @@ export async function serveConsole(request: IncomingMessage, response: ServerRes
     'cache-control': 'no-cache',
     'x-content-type-options': 'nosniff',
     // Everything the page loads comes from this server: no CDN, works offline.
-    'content-security-policy': "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
+    'content-security-policy': build.csp,
     ...(gzip ? { 'content-encoding': 'gzip' } : {}),
   });
   response.end(request.method === 'HEAD' ? undefined : body);

@@ -63,7 +63,7 @@ function bars(counts: Map<string, number>, values: Record<string, string>): SVGS
   const label = (x: number, text: string, anchor: string): SVGTextElement => svg('text', { x, y: HEIGHT - 5, 'text-anchor': anchor, class: 'axis' }, text);
   return svg(
     'svg',
-    { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img', 'aria-label': `Sessions per day from ${days[0] ?? ''} to ${days[days.length - 1] ?? ''}; the busiest day had ${most}`, class: 'chart' },
+    { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, preserveAspectRatio: 'xMinYMid meet', role: 'img', 'aria-label': `Sessions per day from ${days[0] ?? ''} to ${days[days.length - 1] ?? ''}; the busiest day had ${most}`, class: 'chart' },
     svg('text', { x: LEFT - 4, y: 12, 'text-anchor': 'end', class: 'axis' }, String(most)),
     svg('line', { x1: LEFT, x2: WIDTH, y1: plotHeight, y2: plotHeight, class: 'baseline' }),
     rects,

@@ -9,9 +9,13 @@ export function utcText(iso: string): string {
   return Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 19).replace('T', ' ') : iso;
 }
 
+// One formatter for every time shown: creating one per call costs about a millisecond each.
+let localFormat: Intl.DateTimeFormat | undefined;
+
 export function localText(iso: string): string {
   const ms = Date.parse(iso);
-  return Number.isFinite(ms) ? `${new Date(ms).toLocaleString(undefined, { timeZoneName: 'short' })} (your local time)` : iso;
+  localFormat ??= new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' });
+  return Number.isFinite(ms) ? `${localFormat.format(ms)} (your local time)` : iso;
 }
 
 /** A `<time>` showing UTC, with the local time as its title. */

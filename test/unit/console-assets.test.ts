@@ -11,7 +11,11 @@ describe('the console bundle', () => {
     expect([...build.assets.keys()].sort()).toEqual(['/', '/console/app.css', '/console/app.js']);
     const gzipped = [...build.assets.values()].reduce((sum, asset) => sum + asset.gzipped.length, 0);
     expect(gzipped).toBeLessThanOrEqual(150 * 1024);
-    expect(build.assets.get('/')?.body.toString('utf8')).toContain('<script defer src="/console/app.js"></script>');
+    // One request loads the page: styles and script are inlined, allowed by their hashes alone.
+    const page = build.assets.get('/')?.body.toString('utf8') ?? '';
+    expect(page).toContain(`<style>${build.assets.get('/console/app.css')?.body.toString('utf8')}</style>`);
+    expect(page).toContain(`<script>${build.assets.get('/console/app.js')?.body.toString('utf8')}</script>`);
+    expect(build.csp).toMatch(/^default-src 'self'; .*style-src 'self' 'sha256-[^']+'; script-src 'self' 'sha256-[^']+'/);
   });
 
   it('is built once per process', async () => {
