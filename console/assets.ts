@@ -45,7 +45,7 @@ async function bundle(): Promise<ConsoleBuild> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof import('esbuild');
   const result = await esbuild.build({
-    entryPoints: { app: join(SOURCE_DIR, 'main.ts') },
+    entryPoints: { app: join(SOURCE_DIR, 'main.ts'), early: join(SOURCE_DIR, 'early.ts') },
     bundle: true,
     minify: true,
     write: false,
@@ -65,19 +65,23 @@ async function bundle(): Promise<ConsoleBuild> {
     const contentType = name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8';
     assets.set(`/console/${name}`, asset(contentType, Buffer.from(file.contents)));
   }
-  // The first load is one request: styles and script are inlined into the page (no round trips
-  // after the HTML), and the CSP allows exactly those two by their hashes.
-  const script = (files['app.js'] ?? '').replace(/<\/(script)/gi, '<\\/$1');
+  // The first load is one request: styles and scripts are inlined into the page (no round trips
+  // after the HTML), and the CSP allows exactly those by their hashes. The small early script in
+  // the head sends the first API request while the browser compiles the main one.
+  const inline = (name: string): string => (files[name] ?? '').replace(/<\/(script)/gi, '<\\/$1');
+  const script = inline('app.js');
+  const early = inline('early.js');
   const styles = files['app.css'] ?? '';
   const page = readFileSync(join(SOURCE_DIR, 'index.html'), 'utf8')
     .replace('<!-- styles -->', () => `<style>${styles}</style>`)
+    .replace('<!-- early -->', () => `<script>${early}</script>`)
     .replace('<!-- script -->', () => `<script>${script}</script>`);
   assets.set('/', asset('text/html; charset=utf-8', Buffer.from(page, 'utf8')));
   const csp = [
     "default-src 'self'",
     "img-src 'self' data: blob:",
     `style-src 'self' '${sha256(styles)}'`,
-    `script-src 'self' '${sha256(script)}'`,
+    `script-src 'self' '${sha256(early)}' '${sha256(script)}'`,
     "connect-src 'self'",
     "frame-ancestors 'none'",
   ].join('; ');

@@ -3,6 +3,8 @@
  * API itself, or `session-archive console`, which signs and forwards them). Failures become
  * sentences; the page never shows raw JSON.
  */
+import { API_HEADERS, takeFirstRequest } from './first-request';
+
 export type Parameters = ReadonlyArray<readonly [string, string]>;
 
 /** Something the user should read: what went wrong, in words. */
@@ -26,8 +28,9 @@ export function queryString(parameters: Parameters): string {
 
 export async function getJson<T>(path: string, parameters: Parameters = [], signal?: AbortSignal): Promise<T> {
   let response: Response;
+  const url = `${path}${queryString(parameters)}`;
   try {
-    response = await fetch(`${path}${queryString(parameters)}`, { headers: { accept: 'application/json' }, signal: signal ?? null });
+    response = await (takeFirstRequest(url) ?? fetch(url, { headers: API_HEADERS, signal: signal ?? null }));
   } catch (error: unknown) {
     if (signal?.aborted) throw error;
     throw new ApiProblem('Cannot reach the archive API. Is the server that showed this page still running?', 0);

@@ -1,4 +1,5 @@
 /** The auditor's console: one page, four views, its state in the URL. */
+import './started';
 import './style.css';
 import { renderCoverage } from './coverage';
 import { renderDetail } from './detail';

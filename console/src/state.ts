@@ -20,7 +20,12 @@ export interface ConsoleState {
 }
 
 export function readState(): ConsoleState {
-  const search = new URLSearchParams(location.search);
+  return stateFromSearch(location.search);
+}
+
+/** The state a query string describes (pure: the early script uses it before the page exists). */
+export function stateFromSearch(query: string): ConsoleState {
+  const search = new URLSearchParams(query);
   const viewText = search.get('view') ?? 'sessions';
   const view = (VIEWS as readonly string[]).includes(viewText) ? (viewText as View) : 'sessions';
   const values: Record<string, string> = {};

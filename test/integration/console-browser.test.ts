@@ -57,10 +57,14 @@ if (!chromiumAvailable()) {
       page.on('requestfinished', (request) => {
         if (!/\/sessions|\/findings|\/coverage/.test(new URL(request.url()).pathname)) void request.sizes().then((sizes) => transferred.push(sizes.responseBodySize + sizes.responseHeadersSize));
       });
+      const requested: string[] = [];
+      page.on('request', (request) => requested.push(new URL(request.url()).pathname + new URL(request.url()).search));
       await page.goto(`${stack.apiUrl}/`);
       await page.locator('#sessions tbody tr').first().waitFor();
-      // One request: the page carries its styles and script.
+      // One request: the page carries its styles and scripts.
       expect(transferred.length).toBe(1);
+      // The head's early script sent the first page's request, and the page took it over: sent once.
+      expect(requested.filter((url) => url === '/sessions?limit=100')).toHaveLength(1);
       expect(transferred.reduce((sum, size) => sum + size, 0)).toBeLessThanOrEqual(FIRST_LOAD_BUDGET_BYTES);
 
       await page.getByLabel('From (inclusive)').fill(range.from);
