@@ -201,6 +201,8 @@ if (!chromiumAvailable()) {
         await small.locator('table, svg.coverage').first().waitFor();
         // No sideways scrolling of the page itself (wide tables scroll inside their own region).
         expect(await small.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+        // The sessions view goes on counting sessions per day: let it finish before the store closes.
+        if (view === '') await small.locator('#per-day p').filter({ hasText: /sessions in \d+ days|Counted the first/ }).waitFor();
       }
       expect(await small.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(13, 17, 23)');
       await zoomed.close();
