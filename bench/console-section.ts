@@ -10,8 +10,10 @@ const HEADING = '## Console';
 export function consoleSection(markdown: string): string {
   const start = markdown.indexOf(`\n${HEADING}\n`);
   if (start < 0) return '';
-  const next = markdown.indexOf('\n## ', start + HEADING.length + 2);
-  return markdown.slice(start + 1, next < 0 ? undefined : next + 1).trimEnd();
+  // It ends at the next heading or at the marker of another generated section.
+  const rest = markdown.slice(start + HEADING.length + 2);
+  const end = rest.search(/\n(## |<!-- )/);
+  return markdown.slice(start + 1, end < 0 ? undefined : start + HEADING.length + 2 + end + 1).trimEnd();
 }
 
 /** The document with its Console section replaced by `section` (appended when missing). */

@@ -8,7 +8,8 @@
  * on dynalite, depending on the machine's load); later runs reuse it and say "cached".
  * `npm run bench -- --prepare` does only that.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { keepSoakSection } from './soak-section';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -115,9 +116,11 @@ async function main(): Promise<void> {
   process.stdout.write(`${renderConsoleTable(rows)}\n`);
   if (misses.length > 0) process.stdout.write(`\nmisses its target:\n${misses.map((miss) => `- ${miss.measure}: ${miss.reason}`).join('\n')}\n`);
   const target = join(PROJECT_ROOT, 'docs', 'benchmarks.md');
-  // The console's section comes from bench/console.ts; a full run keeps it.
+  // The soak matrix's section comes from `npm run soak -- --matrix --write-docs`, the console's from
+  // bench/console.ts: both are kept as they were.
+  const previous = existsSync(target) ? readFileSync(target, 'utf8') : undefined;
   const consoleNumbers = keptConsoleSection(target);
-  const markdown = renderMarkdown(results, rows, misses);
+  const markdown = keepSoakSection(previous, renderMarkdown(results, rows, misses));
   writeFileSync(target, consoleNumbers === '' ? markdown : withConsoleSection(markdown, consoleNumbers));
   progress(`wrote ${target} after ${results.wallSeconds.toFixed(0)} s`);
 }

@@ -7,6 +7,8 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ComplianceConfigError, parseComplianceRules, type ComplianceRules } from '../lambdas/core/compliance/rules';
+import type { AuditorPrincipals } from './api-access';
+import { sweepScheduleProblem } from './schedule-expression';
 import type { SessionArchiveStackProps } from './session-archive-stack';
 
 /** The context keys bin/app.ts understands; docs/operations.md documents each one. */
@@ -27,6 +29,15 @@ export const CONTEXT_KEYS = [
   'sweeperTimeoutMinutes',
   'eventBusName',
   'compliance',
+  'sweeperReservedConcurrency',
+  'queryReservedConcurrency',
+  'alarmTopicEncryption',
+  'tableEncryption',
+  'auditorRoleArns',
+  'auditorPrincipalTag',
+  'breakGlassRoleArn',
+  'tableDataEvents',
+  'tokenTtlSeconds',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -42,11 +53,13 @@ export class ContextError extends Error {
 const LOG_RETENTION_DAYS: ReadonlySet<number> = new Set(
   Object.values(RetentionDays).filter((value): value is number => typeof value === 'number'),
 );
-const SCHEDULE_PATTERN = /^(rate\(\s*\d+\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\(.+\))$/;
 const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/;
 const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const EVENT_BUS_NAME_PATTERN = /^[A-Za-z0-9._-]{1,256}$/;
+const IAM_ARN_PATTERN = /^arn:aws[a-z-]*:iam::(\d{12}|\*):(role|user)\/[\w+=,.@\-/*]+$/;
+const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\-/]+$/;
+const PRINCIPAL_TAG_PATTERN = /^([\w.:/=+\-@]{1,128})=(.{1,256})$/;
 
 /** `get` returns the raw context value (from `app.node.tryGetContext`). */
 export function readAppConfig(get: (key: ContextKey) => unknown): AppConfig {
@@ -85,12 +98,12 @@ export function readAppConfig(get: (key: ContextKey) => unknown): AppConfig {
   };
   const wholeAtLeast = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
 
-  const stackName = text('stackName', STACK_NAME_PATTERN, 'a CloudFormation stack name') ?? 'SessionArchive';
-  const schedule = text('schedule', SCHEDULE_PATTERN, 'an EventBridge expression like "rate(15 minutes)" or "cron(0/15 * * * ? *)"');
+  const stackName = text('stackName', STACK_NAME_PATTERN, 'a CloudFormation stack name: 1-128 letters, digits and -, starting with a letter') ?? 'SessionArchive';
+  const scheduleText = text('schedule', /^\S.*$/, 'an EventBridge expression such as "rate(15 minutes)" or "cron(0/15 * * * ? *)"');
   const retentionDays = number('retentionDays', wholeAtLeast(30), 'a whole number of days, at least 30 (or null to keep forever)');
   const alarmEmail = text('alarmEmail', EMAIL_PATTERN, 'an e-mail address (or null)');
   const kmsKeyArn = text('kmsKeyArn', KMS_KEY_ARN_PATTERN, 'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) or null');
-  const logRetentionDays = number('logRetentionDays', (n) => LOG_RETENTION_DAYS.has(n), `one of CloudWatch's retention periods (${[...LOG_RETENTION_DAYS].join(', ')})`);
+  const logRetentionDays = number('logRetentionDays', (n) => n === 0 || LOG_RETENTION_DAYS.has(n), `0 (never expire) or one of CloudWatch's retention periods in days (${[...LOG_RETENTION_DAYS].filter((d) => d !== RetentionDays.INFINITE).join(', ')})`);
   const removalPolicyText = text('removalPolicy', /^(retain|destroy)$/i, '"retain" or "destroy"');
   const deletionProtection = flag('deletionProtection');
   const watermarkAgeAlarmDays = number('watermarkAgeAlarmDays', (n) => n > 0 && n < 30, 'a number of days above 0 and below 30');
@@ -101,6 +114,22 @@ export function readAppConfig(get: (key: ContextKey) => unknown): AppConfig {
   const sweeperTimeoutMinutes = number('sweeperTimeoutMinutes', (n) => Number.isInteger(n) && n >= 1 && n <= 15, 'a whole number of minutes from 1 to 15');
   const eventBusName = text('eventBusName', EVENT_BUS_NAME_PATTERN, 'an EventBridge bus name (A-Z a-z 0-9 . _ -), or "default" for the default bus');
   const complianceRules = compliance(raw('compliance'), problems);
+  const concurrency = (key: ContextKey) => number(key, wholeAtLeast(1), 'a whole number of at least 1, or null for no reserved concurrency (docs/operations.md: the account quota it needs)');
+  const sweeperReservedConcurrency = concurrency('sweeperReservedConcurrency');
+  const queryReservedConcurrency = concurrency('queryReservedConcurrency');
+  const alarmTopicEncryption = flag('alarmTopicEncryption');
+  const tableEncryption = text('tableEncryption', /^(customer-managed|aws-managed)$/, '"customer-managed" (a key of the stack, or kmsKeyArn) or "aws-managed" (aws/dynamodb)') as
+    | 'customer-managed'
+    | 'aws-managed'
+    | undefined;
+  if (tableEncryption === 'aws-managed' && kmsKeyArn !== undefined) problems.push('tableEncryption must be "customer-managed" when kmsKeyArn is set, got "aws-managed"');
+  const auditors = readAuditors(get, raw, problems);
+  const breakGlassRoleArn = text('breakGlassRoleArn', ROLE_ARN_PATTERN, 'an IAM role ARN (arn:aws:iam::<account>:role/<name>) or null');
+  const tableDataEvents = flag('tableDataEvents');
+  const tokenTtlSeconds = number('tokenTtlSeconds', (n) => Number.isInteger(n) && n >= 60 && n <= 604_800, 'a whole number of seconds from 60 to 604800 (7 days), or null for the default of one day');
+  // Checked last: it needs noSweepAlarmHours, and reads the schedule the way EventBridge does.
+  const scheduleProblem = scheduleText === undefined ? undefined : sweepScheduleProblem(scheduleText, noSweepAlarmHours ?? 6);
+  if (scheduleProblem) problems.push(scheduleProblem);
 
   if (problems.length > 0) throw new ContextError(`invalid CDK context: ${problems.join('; ')}`);
   return {
@@ -108,12 +137,15 @@ export function readAppConfig(get: (key: ContextKey) => unknown): AppConfig {
     stackProps: {
       description: 'Session Archive: keeps SSM Session Manager history beyond 30 days',
       encryptionKeyArn: kmsKeyArn,
+      breakGlassRoleArn,
       archive: {
-        schedule: schedule === undefined ? undefined : events.Schedule.expression(schedule),
+        schedule: scheduleText === undefined ? undefined : events.Schedule.expression(scheduleText),
         retentionDays,
         alarmEmail,
-        logRetention: logRetentionDays as RetentionDays | undefined,
-        removalPolicy: removalPolicyText === undefined ? undefined : removalPolicyText.toLowerCase() === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+        // CloudWatch has no "0": never expiring is its own value.
+        logRetention: logRetentionDays === 0 ? RetentionDays.INFINITE : (logRetentionDays as RetentionDays | undefined),
+        removalPolicy:
+          removalPolicyText === undefined ? undefined : removalPolicyText.toLowerCase() === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
         deletionProtection,
         watermarkAgeAlarmThreshold: watermarkAgeAlarmDays === undefined ? undefined : Duration.hours(watermarkAgeAlarmDays * 24),
         noSweepAlarmHours,
@@ -123,9 +155,44 @@ export function readAppConfig(get: (key: ContextKey) => unknown): AppConfig {
         sweeperTimeout: sweeperTimeoutMinutes === undefined ? undefined : Duration.minutes(sweeperTimeoutMinutes),
         eventBusName,
         complianceRules,
+        sweeperReservedConcurrency,
+        queryReservedConcurrency,
+        alarmTopicEncryption,
+        tableEncryption,
+        auditors,
+        tableDataEvents,
+        tokenTtl: tokenTtlSeconds === undefined ? undefined : Duration.seconds(tokenTtlSeconds),
       },
     },
   };
+}
+
+/**
+ * `auditorRoleArns` (a list in cdk.json, comma-separated on the command line) and
+ * `auditorPrincipalTag` (`key=value`): who may call the API. Absent from the context altogether,
+ * the construct's default (the tag `session-archive-auditor=true`) applies; present but both
+ * empty, the API would refuse everyone, which is an error.
+ */
+function readAuditors(get: (key: ContextKey) => unknown, raw: (key: ContextKey) => unknown, problems: string[]): AuditorPrincipals | undefined {
+  if (get('auditorRoleArns') === undefined && get('auditorPrincipalTag') === undefined) return undefined;
+  const arnsValue = raw('auditorRoleArns');
+  const arns = typeof arnsValue === 'string' ? arnsValue.split(',').map((arn) => arn.trim()).filter((arn) => arn !== '') : arnsValue ?? [];
+  const allowed = 'a list of IAM role or user ARNs (arn:aws:iam::<account>:role/<name>, * matches any characters), comma-separated on the command line';
+  if (!Array.isArray(arns) || arns.some((arn) => typeof arn !== 'string' || !IAM_ARN_PATTERN.test(arn))) {
+    problems.push(`auditorRoleArns must be ${allowed}, got ${JSON.stringify(arnsValue)}`);
+    return undefined;
+  }
+  const tagValue = raw('auditorPrincipalTag');
+  const tag = typeof tagValue === 'string' ? PRINCIPAL_TAG_PATTERN.exec(tagValue.trim()) : null;
+  if (tagValue !== undefined && !tag) {
+    problems.push(`auditorPrincipalTag must be <key>=<value> (a key of 1-128 letters, digits and _.:/=+-@), or null, got ${JSON.stringify(tagValue)}`);
+    return undefined;
+  }
+  if (arns.length === 0 && !tag) {
+    problems.push('auditorRoleArns and auditorPrincipalTag must not both be empty: the API would refuse every caller, got [] and null');
+    return undefined;
+  }
+  return { roleArns: arns as string[], ...(tag ? { principalTag: { key: tag[1] as string, value: tag[2] as string } } : {}) };
 }
 
 /**

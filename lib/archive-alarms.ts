@@ -2,15 +2,18 @@
  * The alarms that page before data is lost, and the topic they notify. Thresholds come in as
  * props; docs/operations.md says what each alarm means and what to do.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { keyAdministration } from './archive-key';
 import { METRICS_NAMESPACE, SWEEP_METRIC } from '../lambdas/sweeper/metrics';
 
 export interface ArchiveAlarmsProps {
@@ -35,6 +38,12 @@ export interface ArchiveAlarmsProps {
    * @default no compliance alarms
    */
   readonly complianceDeadLetters?: sqs.IQueue;
+  /**
+   * Encrypt the topic with a KMS key of its own (CloudWatch cannot publish to a topic encrypted
+   * with the AWS-managed `aws/sns` key, so it is a customer-managed key whose policy lets it).
+   * @default false
+   */
+  readonly encryption?: boolean;
 }
 
 const HOUR = Duration.hours(1);
@@ -43,6 +52,8 @@ const MAX_NO_SWEEP_HOURS = 168;
 
 export class ArchiveAlarms extends Construct {
   readonly topic: sns.Topic;
+  /** The topic's key, when `encryption` is on. */
+  readonly topicKey?: kms.Key;
   readonly sweeperErrors: cloudwatch.Alarm;
   readonly noSuccessfulSweep: cloudwatch.Alarm;
   readonly watermarkAge: cloudwatch.Alarm;
@@ -61,7 +72,18 @@ export class ArchiveAlarms extends Construct {
     const thresholdSeconds = props.watermarkAgeThreshold.toSeconds();
     if (thresholdSeconds <= 0) throw new Error('watermarkAgeThreshold must be positive');
 
-    this.topic = new sns.Topic(this, 'Topic', { displayName: 'Session Archive alarms', enforceSSL: true });
+    if (props.encryption) {
+      this.topicKey = new kms.Key(this, 'TopicKey', {
+        description: 'Session Archive: encrypts the alarm topic',
+        enableKeyRotation: true,
+        // The key protects notifications in flight only; nothing stored needs it once the topic is gone.
+        removalPolicy: RemovalPolicy.DESTROY,
+        pendingWindow: Duration.days(7),
+        // Administration by the account, no kms:* ; CloudWatch's use is added below.
+        policy: new iam.PolicyDocument({ statements: [keyAdministration()] }),
+      });
+    }
+    this.topic = new sns.Topic(this, 'Topic', { displayName: 'Session Archive alarms', enforceSSL: true, masterKey: this.topicKey });
     if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
 
     const prefix = Stack.of(this).stackName;
@@ -166,6 +188,27 @@ export class ArchiveAlarms extends Construct {
       alarm.addAlarmAction(notify);
       alarm.addOkAction(notify);
     }
+    this.allowCloudWatchToPublish();
+  }
+
+  /**
+   * A topic policy replaces SNS's default one, so without this statement CloudWatch may not publish
+   * and every alarm fails silently ("no resource-based policy allows the SNS:Publish action"). Only
+   * this construct's alarms may (aws:SourceArn), and only from this account (confused deputy).
+   */
+  private allowCloudWatchToPublish(): void {
+    const cloudWatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+    const fromTheseAlarms = {
+      ArnEquals: { 'aws:SourceArn': this.all().map((alarm) => alarm.alarmArn) },
+      StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+    };
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({ sid: 'CloudWatchAlarmsPublish', principals: [cloudWatch], actions: ['sns:Publish'], resources: [this.topic.topicArn], conditions: fromTheseAlarms }),
+    );
+    // SNS encrypts each message with a data key it asks KMS for on the publisher's behalf.
+    this.topicKey?.addToResourcePolicy(
+      new iam.PolicyStatement({ sid: 'CloudWatchAlarmsEncrypt', principals: [cloudWatch], actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['*'] }),
+    );
   }
 
   all(): cloudwatch.Alarm[] {

@@ -9,6 +9,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ROUTES } from '../lambdas/api/router';
+import { ACCESS_LOG_FORMAT, auditorOnlyPolicy, type AuditorPrincipals } from './api-access';
 import { findingsQuerySchema } from '../lambdas/core/query/findings-query';
 import { sessionQuerySchema } from '../lambdas/core/query/parameters';
 
@@ -55,15 +56,19 @@ export interface ArchiveApiProps {
   readonly logRetention?: logs.RetentionDays;
   /**
    * What happens to the API's log groups when they leave the stack.
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
-   * Create the account-wide role API Gateway needs to write logs to CloudWatch
-   * (`AWS::ApiGateway::Account`). Turn off when the account/region already has one.
-   * @default true
+   * Create the role API Gateway needs to write logs to CloudWatch and set it in the account's API
+   * Gateway settings (`AWS::ApiGateway::Account`). That setting is account- and region-wide: other
+   * APIs rely on it too, so the role is retained when the stack goes. Only for accounts that have
+   * none yet (`aws apigateway get-account`).
+   * @default false
    */
   readonly cloudWatchRole?: boolean;
+  /** Who may call the API: every other caller is denied by the API's resource policy. */
+  readonly auditors: AuditorPrincipals;
   /**
    * The deployed stage, part of every URL and of the auditor policy's ARNs.
    * @default 'v1'
@@ -89,45 +94,45 @@ export class ArchiveApi extends Construct {
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
-    const cloudWatchRole = props.cloudWatchRole ?? true;
+    const cloudWatchRole = props.cloudWatchRole ?? false;
+    const policy = auditorOnlyPolicy(props.auditors);
     this.api = new apigw.RestApi(this, 'Api', {
+      // Named after the stack: the 5xx alarm's ApiName dimension then matches this API only, not
+      // every REST API in the region that kept its construct id as its name.
+      restApiName: `${Stack.of(this).stackName}-query-api`,
       description: 'Session Archive query API (SigV4, read-only)',
       endpointTypes: [apigw.EndpointType.REGIONAL],
+      policy,
       cloudWatchRole,
       // The role is account-wide: other APIs in the account may rely on it after this stack is gone.
-      ...(cloudWatchRole ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
+      ...(cloudWatchRole ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE } : {}),
       deployOptions: {
         stageName,
         throttlingRateLimit: throttle.rateLimit,
         throttlingBurstLimit: throttle.burstLimit,
-        tracingEnabled: true,
+        // Off: API Gateway's X-Ray segments record the full URL, query string (filter values) included.
+        tracingEnabled: false,
         // Execution logs for errors only, and never request/response bodies: they hold session data.
         loggingLevel: apigw.MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
-        // Who asked what: the caller's IAM identity is in every access-log line.
+        // Who asked what, and how it ended: every request, refused ones included.
         accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
-        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields({
-          caller: true,
-          httpMethod: true,
-          ip: true,
-          protocol: true,
-          requestTime: true,
-          resourcePath: true,
-          responseLength: true,
-          status: true,
-          user: true,
-        }),
+        accessLogFormat: ACCESS_LOG_FORMAT,
       },
     });
+    // TLS 1.2 or later on the execute-api endpoint.
+    (this.api.node.defaultChild as apigw.CfnRestApi).securityPolicy = 'TLS_1_2';
+    // A resource policy takes effect with the next deployment: redeploy whenever it changes.
+    this.api.latestDeployment?.addToLogicalId({ policy: policy.toJSON() as unknown });
 
     // API Gateway would create the execution-log group itself, with no retention: own it instead.
     const executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
       logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${stageName}`,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     this.api.deploymentStage.node.addDependency(executionLogs);
 
@@ -166,6 +171,9 @@ export class ArchiveApi extends Construct {
         }),
       ],
     });
+    // Auditors attach this policy outside the stack, and IAM refuses to delete an attached policy
+    // (DeleteConflict): retained by default so `cdk destroy` succeeds; docs/operations.md, "Removing".
+    this.auditorPolicy.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
 
     this.acknowledgeNagFindings(stageName, cloudWatchRole);
   }
@@ -189,8 +197,8 @@ export class ArchiveApi extends Construct {
     Validations.of(this.api.deploymentStage).acknowledge({
       id: 'AwsSolutions-APIG3',
       reason:
-        'Every method requires SigV4 (AWS_IAM) and the stage is throttled, so anonymous traffic is rejected before ' +
-        'the function runs; associate a WAF web ACL with the stage if your policy requires one.',
+        'Every method requires SigV4 (AWS_IAM), the resource policy admits auditors only and the stage is throttled, so ' +
+        'anonymous traffic is rejected before the function runs; associate a WAF web ACL with the stage if your policy requires one.',
     });
     const apiLogicalId = Stack.of(this).getLogicalId(this.api.node.defaultChild as CfnElement);
     Validations.of(this.auditorPolicy).acknowledge({

@@ -10,6 +10,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { KEY_READ_ACTIONS, KEY_WRITE_ACTIONS, viaDynamoDb } from './archive-key';
 
 /** The repository root: entries, the lock file and tsconfig.json are resolved from here. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -18,23 +19,29 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const ARCHIVE_RUNTIME = lambda.Runtime.NODEJS_24_X;
 const ESBUILD_TARGET = 'node24';
 
+/** Table actions on items, optionally limited to partition keys. */
+export interface ItemAccess {
+  /** Data-plane actions, e.g. `dynamodb:GetItem`. */
+  readonly actions: readonly string[];
+  /**
+   * Partition-key patterns (`FINDING#*`) the actions are limited to: the `dynamodb:LeadingKeys`
+   * condition, so a function that writes one kind of item cannot write another.
+   * @default any item
+   */
+  readonly leadingKeys?: readonly string[];
+}
+
 /** What a function may do with the archive table: DynamoDB actions spelled out, never a wildcard. */
 export interface TableAccess {
-  /** Data-plane actions, e.g. `dynamodb:Query`. */
-  readonly actions: readonly string[];
-  /** Index names the actions also apply to (a Query on a GSI is authorised on the index ARN). */
+  /** Grants on the table's items, each statement with its own partition-key limit. */
+  readonly items: readonly ItemAccess[];
+  /** Indexes the function queries (`dynamodb:Query` on the index ARNs). */
   readonly indexes?: readonly string[];
   /**
    * Whether the function writes: with a customer-managed table key it then also needs the
    * encrypt-side KMS actions, not only Decrypt.
    */
   readonly writes: boolean;
-  /**
-   * Partition-key patterns (`FINDING#*`) the function may touch: the `dynamodb:LeadingKeys`
-   * condition, so a function that writes one kind of item cannot write another.
-   * @default any item
-   */
-  readonly leadingKeys?: readonly string[];
 }
 
 export interface ArchiveFunctionProps
@@ -50,7 +57,7 @@ export interface ArchiveFunctionProps
   readonly logRetention?: logs.RetentionDays;
   /**
    * What happens to the log group when the function is removed from the stack.
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly logRemovalPolicy?: RemovalPolicy;
 }
@@ -90,7 +97,7 @@ export class ArchiveFunction extends NodejsFunction {
     const { logRetention, logRemovalPolicy, bundling, environment, entry, ...rest } = props;
     const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
       retention: logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: logRemovalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: logRemovalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     const role =
       props.role ??
@@ -137,25 +144,33 @@ export class ArchiveFunction extends NodejsFunction {
   }
 
   /**
-   * Grants the function exactly `access` on the table (and its key, when the table has a
-   * customer-managed one) and sets TABLE_NAME: one call, so grant and configuration never drift.
+   * Grants the function exactly `access` on the table (and its key, through DynamoDB only, when the
+   * table has a customer-managed one) and sets TABLE_NAME: one call, so grant and configuration
+   * never drift.
    */
   bindTable(table: ITable, access: TableAccess): this {
-    const indexArns = (access.indexes ?? []).map((index) => `${table.tableArn}/index/${index}`);
-    this.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: [...access.actions],
-        resources: [table.tableArn, ...indexArns],
-        ...(access.leadingKeys ? { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...access.leadingKeys] } } } : {}),
-      }),
-    );
+    for (const item of access.items) {
+      this.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: [...item.actions],
+          resources: [table.tableArn],
+          ...(item.leadingKeys ? { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...item.leadingKeys] } } } : {}),
+        }),
+      );
+    }
+    if (access.indexes && access.indexes.length > 0) {
+      this.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: access.indexes.map((index) => `${table.tableArn}/index/${index}`) }));
+    }
     if (table.encryptionKey) {
-      const keyActions = ['kms:Decrypt', 'kms:DescribeKey'];
-      if (access.writes) keyActions.push('kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo');
-      table.encryptionKey.grant(this, ...keyActions);
+      this.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: access.writes ? [...KEY_READ_ACTIONS, ...KEY_WRITE_ACTIONS] : [...KEY_READ_ACTIONS],
+          resources: [table.encryptionKey.keyArn],
+          conditions: viaDynamoDb(this),
+        }),
+      );
     }
     this.addEnvironment('TABLE_NAME', table.tableName);
     return this;
   }
 }
-

@@ -4,9 +4,11 @@
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { ARCHIVE_INDEXES, EXPIRES_AT, KEY, sortKeyOf } from '../lambdas/adapters/archive-table';
+import { ARCHIVE_WRITE_ACTIONS, DELETE_ACTIONS, OTHER_WRITE_ACTIONS } from './table-access';
 
 export interface ArchiveTableProps {
   /**
@@ -21,7 +23,7 @@ export interface ArchiveTableProps {
   readonly expireItems?: boolean;
   /**
    * What happens to the table when it leaves the stack.
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
@@ -43,7 +45,7 @@ export class ArchiveTable extends Construct {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: props.deletionProtection ?? true,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       ...(props.encryptionKey
         ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.encryptionKey }
         : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),
@@ -58,4 +60,48 @@ export class ArchiveTable extends Construct {
       });
     }
   }
+
+  /**
+   * The table's resource policy: puts and updates only by `writers` (the archive's own functions)
+   * and the break-glass role; deletes only by `deleters`, each within its partitions, and the
+   * break-glass role; batch and PartiQL writes, which no function makes, only by the break-glass
+   * role. Explicit denies: no IAM policy in the account (an administrator's included) can grant
+   * around them; changing them means changing this stack.
+   */
+  allowWritesOnlyBy(writers: TableWriters): void {
+    const breakGlass = writers.breakGlass ? [writers.breakGlass] : [];
+    const deleters = writers.deleters ?? [];
+    const deny = (sid: string, actions: readonly string[], conditions?: Record<string, Record<string, unknown>>) =>
+      this.table.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid,
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: [...actions],
+          // A table's own policy cannot name its ARN (a circular reference): `*` is this table.
+          resources: ['*'],
+          ...(conditions ? { conditions } : {}),
+        }),
+      );
+    const exceptFor = (roles: readonly iam.IRole[]) => (roles.length === 0 ? undefined : { ArnNotEquals: { 'aws:PrincipalArn': roles.map((role) => role.roleArn) } });
+    deny('ArchiveWritesOnlyByTheArchive', ARCHIVE_WRITE_ACTIONS, exceptFor([...writers.writers, ...breakGlass]));
+    deny('DeletesOnlyByTheArchive', DELETE_ACTIONS, exceptFor([...deleters.map((deleter) => deleter.role), ...breakGlass]));
+    deleters.forEach((deleter, index) =>
+      deny(`DeleterStaysInItsPartitions${index}`, DELETE_ACTIONS, {
+        ArnEquals: { 'aws:PrincipalArn': deleter.role.roleArn },
+        'ForAnyValue:StringNotLike': { 'dynamodb:LeadingKeys': [...deleter.partitionKeys] },
+      }),
+    );
+    deny(writers.breakGlass ? 'OtherWritesOnlyByBreakGlass' : 'NoOtherWrites', OTHER_WRITE_ACTIONS, exceptFor(breakGlass));
+  }
+}
+
+/** Who may write the archive table (ArchiveTable.allowWritesOnlyBy). */
+export interface TableWriters {
+  /** Roles that put and update items; their IAM grants say which items. */
+  readonly writers: readonly iam.IRole[];
+  /** Roles that delete items, each only under these partition keys (patterns with `*`). */
+  readonly deleters?: readonly { readonly role: iam.IRole; readonly partitionKeys: readonly string[] }[];
+  /** A role that may write and delete anything, for repairs. */
+  readonly breakGlass?: iam.IRole;
 }

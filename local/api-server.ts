@@ -1,13 +1,15 @@
 /**
  * The query API over node:http, for laptops and tests: each request becomes the API Gateway REST
  * proxy event a `{proxy+}` resource would deliver, goes through the very handler the Lambda runs,
- * and its result is written back. No authorization is checked here (API Gateway does that in AWS).
+ * and its result is written back. No authorization is checked here (API Gateway does that in AWS),
+ * so requests whose `Host` is not a loopback name are refused (local/host-check.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { ApiHandler } from '../lambdas/api/app';
+import { isAllowedHostHeader } from './host-check';
 import { serveConsole } from '../console/assets';
 
 export interface LocalApiServerOptions {
@@ -25,6 +27,10 @@ export interface LocalApiServer {
 export async function startLocalApiServer(options: LocalApiServerOptions): Promise<LocalApiServer> {
   const host = options.host ?? '127.0.0.1';
   const server: Server = createServer((request, response) => {
+    if (!isAllowedHostHeader(request.headers.host, host)) {
+      refuseHost(request, response);
+      return;
+    }
     serve(options.handler, request, response).catch((error: unknown) => {
       // The handler maps its own errors; reaching here means the adapter itself failed.
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
@@ -45,6 +51,16 @@ export async function startLocalApiServer(options: LocalApiServerOptions): Promi
         server.closeAllConnections();
       }),
   };
+}
+
+/** 421 Misdirected Request: this server does not answer for that name. */
+function refuseHost(request: IncomingMessage, response: ServerResponse): void {
+  const body = JSON.stringify({
+    error: { code: 'HostNotAllowed', message: 'this local API answers only requests addressed to a loopback host (127.0.0.1, localhost or [::1])' },
+  });
+  response.writeHead(421, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), connection: 'close' });
+  response.end(body);
+  request.resume();
 }
 
 async function serve(handler: ApiHandler, request: IncomingMessage, response: ServerResponse): Promise<void> {

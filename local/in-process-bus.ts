@@ -20,6 +20,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EVENTS_AND_FINDINGS } from '../lambdas/adapters/archive-table';
 import { DynamoFindingsStore } from '../lambdas/adapters/dynamodb-findings-store';
 import { createComplianceCheck } from '../lambdas/compliance/check-event';
+import { DynamoArchivedSessionReader } from '../lambdas/adapters/dynamodb-archived-session-reader';
 import { parseComplianceRules, type CompiledRules } from '../lambdas/core/compliance/rules';
 import { entrySize, MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_ENTRY_BYTES } from '../lambdas/core/events/entry-size';
 import { DETAIL_TYPE, EVENT_SOURCE, type ArchiveEvent } from '../lambdas/core/events/event-types';
@@ -264,6 +265,7 @@ export function wireLocalEvents(options: LocalEventsOptions): LocalEvents {
   });
   const check = createComplianceCheck({
     rules: options.rules,
+    sessions: new DynamoArchivedSessionReader({ client: options.documents, tableName: options.tableName }),
     findings: new DynamoFindingsStore({ client: options.documents, tableName: options.tableName }),
     sink: bus,
     clock: options.clock ?? systemClock,

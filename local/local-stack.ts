@@ -3,8 +3,8 @@
  * source (the embedded emulator, another endpoint, or real AWS), the sweeper on an interval, and
  * the query API over node:http. `session-archive local` (`npm start`) is a thin shell around this.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, createSsmClient } from '../lambdas/adapters/clients';
@@ -14,18 +14,22 @@ import { SsmSessionSource } from '../lambdas/adapters/ssm-session-source';
 import { systemClock, type CoreLogger } from '../lambdas/core/ports';
 import type { SourceScope } from '../lambdas/core/session';
 import { sweep, type SweepSummary } from '../lambdas/core/sweep';
-import { DAY_MS } from '../lambdas/core/time';
 import { startApiService } from '../bin/commands/api';
 import type { EventSink } from '../lambdas/core/events/ports';
 import { startEmbeddedStore } from './embedded-store';
 import { assertTableSupportsEvents, readComplianceRulesFromCdkJson, wireLocalEvents } from './in-process-bus';
-import { EMULATED_ACCOUNT_ID, SystemClock, startSsmEmulator, type SsmEmulator } from './ssm-emulator';
+import { startLocalOrganization, type LocalOrganization } from './local-organization';
+import { GeneratedSessionFeed } from './session-feed';
+import { EMULATED_ACCOUNT_ID, SystemClock, startSsmEmulator } from './ssm-emulator';
+
+export { GeneratedSessionFeed } from './session-feed';
 
 export interface LocalStackOptions {
-  /** Holds the archive (LevelDB under `dynamodb/`) and a lock file; created when missing. */
+  /** Holds the archive (LevelDB under `dynamodb/`) and a lock file; created when missing, mode 0700. */
   dataDir: string;
   /** 0 picks a free port. */
   apiPort: number;
+  /** Address the query API binds; default 127.0.0.1. The CLI warns about any non-loopback one. */
   apiHost?: string;
   /** Port of the embedded SSM emulator; 0 picks a free port. */
   ssmPort: number;
@@ -41,11 +45,16 @@ export interface LocalStackOptions {
   /** Account the sessions belong to; default from STS for real AWS. */
   accountId?: string;
   tableName: string;
+  /**
+   * A whole emulated organisation instead of one account: this many member accounts besides the
+   * hub, each in every one of `regions`, swept through the planner, AssumeRole and the fan-out.
+   */
+  organization?: { accounts: number; regions: string[]; concurrency: number };
   /** Where the stack reports what it does, one line at a time (without the newline). */
   print: (line: string) => void;
 }
 
-export type SsmSourceKind = 'emulator' | 'endpoint' | 'aws';
+export type SsmSourceKind = 'emulator' | 'endpoint' | 'aws' | 'organization';
 
 export interface LocalStack {
   readonly apiUrl: string;
@@ -72,7 +81,8 @@ const DEFAULT_REGION = 'us-east-1';
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const dataDir = resolve(options.dataDir);
   const storePath = join(dataDir, 'dynamodb');
-  mkdirSync(storePath, { recursive: true });
+  createPrivateFolder(dataDir, options.print);
+  createPrivateFolder(storePath);
   const releaseLock = lockDataDir(dataDir);
   // Everything started so far, stopped in reverse order: on close, or when a later step fails.
   const started: Array<() => Promise<void>> = [async () => releaseLock()];
@@ -99,7 +109,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let ssmEndpoint: string;
     let accountId: string;
     let feed: GeneratedSessionFeed | undefined;
-    if (options.ssmEndpoint !== undefined) {
+    let organization: LocalOrganization | undefined;
+    if (options.organization !== undefined) {
+      kind = 'organization';
+      organization = await startLocalOrganization({ ...options.organization, sessions: options.sessions, seed: options.seed });
+      started.push(() => organization?.close() ?? Promise.resolve());
+      ssmEndpoint = organization.endpoints.ssm;
+      accountId = organization.hubAccountId;
+      options.print(`organisation: ${options.organization.accounts} member accounts + the hub (${accountId}) x ${options.organization.regions.join(', ')}; STS ${organization.endpoints.sts}, Organizations ${organization.endpoints.organizations}, SSM ${ssmEndpoint}`);
+    } else if (options.ssmEndpoint !== undefined) {
       kind = 'endpoint';
       ssmEndpoint = options.ssmEndpoint;
       accountId = options.accountId ?? ENDPOINT_ACCOUNT_ID;
@@ -132,8 +150,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sweeper = new IntervalSweeper({
       intervalMs: options.sweepIntervalMs,
       print: options.print,
-      beforeSweep: () => feed?.fillUntil(Date.now()),
-      runSweep: (shouldStop) => runOneSweep(source, documents, options.tableName, events.sink, shouldStop, options.print),
+      beforeSweep: () => (organization ?? feed)?.fillUntil(Date.now()),
+      runSweep: organization
+        ? (shouldStop) => organization.sweepAll(new DynamoArchiveStore({ client: documents, tableName: options.tableName }), events.sink, shouldStop, sweepLogger(options.print))
+        : async (shouldStop) => describeSweep(await runOneSweep(source, documents, options.tableName, events.sink, shouldStop, options.print)),
     });
     sweeper.start();
     started.push(() => sweeper.stop());
@@ -166,17 +186,21 @@ async function runOneSweep(
   shouldStop: () => boolean,
   print: (line: string) => void,
 ): Promise<SweepSummary> {
-  const logger: CoreLogger = { info: () => undefined, warn: (message) => print(`sweep warning: ${message}`) };
   return sweep(
-    { source, store: new DynamoArchiveStore({ client: documents, tableName }), clock: systemClock, logger, events },
+    { source, store: new DynamoArchiveStore({ client: documents, tableName }), clock: systemClock, logger: sweepLogger(print), events },
     // No deadline locally, except when asked to stop: then the sweep ends before its next page.
     { remainingTimeMs: () => (shouldStop() ? 0 : Number.POSITIVE_INFINITY) },
   );
 }
 
+function sweepLogger(print: (line: string) => void): CoreLogger {
+  return { info: () => undefined, warn: (message, fields) => print(`sweep warning: ${message}${fields?.target ? ` (${String(fields.target)})` : ''}`) };
+}
+
 export interface IntervalSweeperOptions {
   intervalMs: number;
-  runSweep: (shouldStop: () => boolean) => Promise<SweepSummary>;
+  /** Runs one sweep (of every target, in an organisation) and returns the line that describes it. */
+  runSweep: (shouldStop: () => boolean) => Promise<string>;
   beforeSweep?: () => void;
   print: (line: string) => void;
 }
@@ -219,8 +243,7 @@ export class IntervalSweeper {
     const number = ++this.count;
     try {
       this.options.beforeSweep?.();
-      const summary = await this.options.runSweep(() => this.stopping);
-      this.options.print(describeSweep(number, summary));
+      this.options.print(`sweep ${number} ${await this.options.runSweep(() => this.stopping)}`);
     } catch (error: unknown) {
       this.options.print(`sweep ${number} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}; next try in ${formatSeconds(this.options.intervalMs)}`);
     }
@@ -228,8 +251,8 @@ export class IntervalSweeper {
   }
 }
 
-/** The one-line summary printed after each sweep. */
-export function describeSweep(number: number, summary: SweepSummary): string {
+/** The one-line summary printed after each sweep (after "sweep N "). */
+export function describeSweep(summary: SweepSummary): string {
   const parts = [
     `${summary.sessionsSeen} seen`,
     `${summary.written} written`,
@@ -241,51 +264,11 @@ export function describeSweep(number: number, summary: SweepSummary): string {
   if (summary.gaps.length > 0) parts.push(`${summary.gaps.length} GAP${summary.gaps.length > 1 ? 'S' : ''} ${summary.gaps.map((gap) => `${gap.from}..${gap.to}`).join(', ')}`);
   if (summary.unresolvedOpen > 0) parts.push(`${summary.unresolvedOpen} ended unobserved`);
   const state = summary.complete ? 'complete' : 'stopped early (the next sweep continues)';
-  return `sweep ${number} ${state} in ${formatSeconds(summary.durationMs)}: ${parts.join(', ')}`;
+  return `${state} in ${formatSeconds(summary.durationMs)}: ${parts.join(', ')}`;
 }
 
 function formatSeconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
-}
-
-const EPOCH_MS = 30 * DAY_MS;
-
-/**
- * Feeds the emulator sessions that keep arriving and ending. Time is cut into fixed 30-day epochs
- * counted from 1970; each epoch's sessions come from the seed and the epoch number alone. So a
- * restart (at any later time) regenerates exactly the sessions the archive already holds, and
- * sessions archived as open are found again instead of looking vanished. The epoch after the
- * current one is generated ahead: its sessions appear in SSM as the real clock reaches them.
- */
-export class GeneratedSessionFeed {
-  private readonly generated = new Set<number>();
-
-  constructor(
-    private readonly emulator: SsmEmulator,
-    private readonly sessionsPerEpoch: number,
-    private readonly seed: number,
-  ) {}
-
-  /** Makes sure every epoch from 30 days before `nowMs` to the one after `nowMs` is generated. */
-  fillUntil(nowMs: number): void {
-    if (this.sessionsPerEpoch === 0) return;
-    const first = Math.floor((nowMs - EPOCH_MS) / EPOCH_MS);
-    const last = Math.floor(nowMs / EPOCH_MS) + 1;
-    for (let epoch = first; epoch <= last; epoch++) {
-      if (this.generated.has(epoch)) continue;
-      this.emulator.generateSessions({
-        count: this.sessionsPerEpoch,
-        seed: epochSeed(this.seed, epoch),
-        fromMs: epoch * EPOCH_MS,
-        toMs: (epoch + 1) * EPOCH_MS,
-      });
-      this.generated.add(epoch);
-    }
-  }
-}
-
-function epochSeed(seed: number, epoch: number): number {
-  return (Math.imul(seed | 0, 0x01000193) ^ epoch) >>> 0;
 }
 
 /** Turns "port in use" into a message that names the flag to change. */
@@ -323,6 +306,26 @@ async function callerAccount(region: string): Promise<string> {
   } finally {
     sts.destroy();
   }
+}
+
+/**
+ * The archive holds every session's owner, target and reason: its folders are created for their
+ * owner only (0700, whatever the umask). A folder that exists already is left as it is, with a
+ * warning when others can read it.
+ */
+function createPrivateFolder(path: string, print?: (line: string) => void): void {
+  const created = mkdirSync(path, { recursive: true, mode: 0o700 });
+  if (created !== undefined) {
+    // mkdir's mode is filtered by the umask, and recursive creation applies it to every new parent.
+    let folder = path;
+    for (;;) {
+      chmodSync(folder, 0o700);
+      if (folder === created || folder === dirname(folder)) break;
+      folder = dirname(folder);
+    }
+    return;
+  }
+  if (print && (statSync(path).mode & 0o077) !== 0) print(`warning: ${path} is readable by other users of this machine; the archive in it is not private (chmod 700 it)`);
 }
 
 /**

@@ -2,6 +2,7 @@
  * `session-archive api`: serves the query API over an existing archive table, through the same
  * handler the Lambda runs, until Ctrl-C / SIGTERM.
  */
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DescribeTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -12,23 +13,27 @@ import { createApiHandler } from '../../lambdas/api/app';
 import { DynamoFindingsReader } from '../../lambdas/adapters/dynamodb-findings-reader';
 import { ConfigError, METRICS_NAMESPACE, readApiConfig, type ApiConfig } from '../../lambdas/api/config';
 import { startLocalApiServer, type LocalApiServer } from '../../local/api-server';
+import { nonLoopbackWarning } from '../../local/host-check';
 
 export const API_USAGE = `Usage: session-archive api --table <name> [options]
 
 Serves the auditor query API (GET /sessions, /sessions/{id}, /findings, /coverage, /openapi.json) over an
-existing archive table until Ctrl-C / SIGTERM. No authorization is checked: bind it to loopback.
+existing archive table until Ctrl-C / SIGTERM. No authorization is checked: it binds to loopback and
+answers only requests addressed to a loopback host name (127.0.0.1, localhost, [::1]).
 
 Options:
   --table <name>              the archive table (required)
   --dynamodb-endpoint <url>   a local DynamoDB-compatible endpoint, e.g. http://127.0.0.1:8000
                               (default: the AWS endpoint of --region, with your AWS credentials)
   --port <p>                  port to listen on (default 0: any free port; the URL is printed)
-  --host <h>                  address to bind (default 127.0.0.1)
+  --host <h>                  address to bind (default 127.0.0.1); any other address warns that the
+                              API is then open, without authentication, to whoever can reach it
   --region <r>                AWS Region (default: $AWS_REGION, else us-east-1)
   --help                      show this help
 
-Pagination tokens are signed with $TOKEN_SECRET (at least 32 characters) when it is set, else
-with a secret derived from the table name.
+Pagination tokens are signed with $TOKEN_SECRET (at least 32 characters; $TOKEN_SECRET_PREVIOUS
+is accepted too, for a rotation) when it is set, else with a random key made at start: tokens then
+do not outlive the process. They expire after $TOKEN_TTL_SECONDS (default 86400).
 
 Example:
   session-archive api --port 4700 --dynamodb-endpoint http://127.0.0.1:8000 --table session-archive
@@ -63,6 +68,8 @@ export async function runApiCommand(argv: string[]): Promise<void> {
     process.stdout.write(API_USAGE);
     return;
   }
+  const warning = nonLoopbackWarning(options.host);
+  if (warning !== undefined) process.stderr.write(`${warning}\n`);
   let service: LocalApiServer;
   try {
     service = await startApiService(options);
@@ -99,7 +106,10 @@ export async function startApiService(options: Omit<ApiCommandOptions, 'help'>):
       TABLE_NAME: options.table,
       DYNAMODB_ENDPOINT: options.dynamodbEndpoint,
       AWS_REGION: options.region,
-      TOKEN_SECRET: process.env.TOKEN_SECRET,
+      // Only the local forms: a process on a laptop has no business reading the deployed key.
+      TOKEN_SECRET: nonEmpty(process.env.TOKEN_SECRET) ?? randomBytes(32).toString('base64url'),
+      TOKEN_SECRET_PREVIOUS: process.env.TOKEN_SECRET_PREVIOUS,
+      TOKEN_TTL_SECONDS: process.env.TOKEN_TTL_SECONDS,
     });
   } catch (error: unknown) {
     if (error instanceof ConfigError) throw new ApiStartError(error.message.replaceAll('TABLE_NAME', '--table').replaceAll('DYNAMODB_ENDPOINT', '--dynamodb-endpoint'));
@@ -116,10 +126,14 @@ export async function startApiService(options: Omit<ApiCommandOptions, 'help'>):
   }
   // EMF metrics on stdout mean nothing outside Lambda; keep the terminal for warnings and errors.
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  const secrets = config.tokenSecrets;
+  if (secrets.kind !== 'environment') throw new ApiStartError('the local API takes its token secret from TOKEN_SECRET');
   const handler = createApiHandler({
     reader: new DynamoSessionReader({ client, tableName: config.tableName }),
     findings: new DynamoFindingsReader({ client, tableName: config.tableName }),
-    tokenSecret: config.tokenSecret,
+    tokenSecret: secrets.current,
+    ...(secrets.previous === undefined ? {} : { previousTokenSecret: secrets.previous }),
+    tokenTtlSeconds: config.tokenTtlSeconds,
     logger: new Logger({ serviceName: config.serviceName, logLevel: process.env.POWERTOOLS_LOG_LEVEL === undefined ? 'WARN' : undefined }),
     metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: config.serviceName }),
   });

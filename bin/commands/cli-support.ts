@@ -1,3 +1,5 @@
+import { forStream } from './terminal-text';
+
 /**
  * What every command shares: exit codes (0 success, 2 bad input, 1 failure), one-line messages
  * on stderr instead of stack traces, and numeric flag parsing.
@@ -25,14 +27,19 @@ export async function runCli(command: string, usage: string, body: () => Promise
     if (output) process.stdout.write(output);
   } catch (error: unknown) {
     if (isUsageError(error)) {
-      process.stderr.write(`session-archive ${command}: ${(error as Error).message}\nRun 'session-archive ${command} --help' for usage.\n`);
+      process.stderr.write(`session-archive ${command}: ${shownOnStderr((error as Error).message)}\nRun 'session-archive ${command} --help' for usage.\n`);
       process.exitCode = EXIT.usage;
       return;
     }
-    process.stderr.write(`session-archive ${command}: ${describeFailure(error)}\n`);
+    process.stderr.write(`session-archive ${command}: ${shownOnStderr(describeFailure(error))}\n`);
     process.exitCode = EXIT.failure;
   }
   void usage;
+}
+
+/** Messages can quote the API, which can quote archived text: escaped on a terminal like the data. */
+function shownOnStderr(message: string): string {
+  return forStream(process.stderr)(message);
 }
 
 function isUsageError(error: unknown): boolean {

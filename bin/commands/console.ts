@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { buildConsole, serveConsole } from '../../console/assets';
+import { isAllowedHostHeader } from '../../local/host-check';
 import { CliFailureError, CliUsageError, runCli } from './cli-support';
 import { ApiClient, ApiUnreachableError, ExpiredCredentialsError, MissingCredentialsError, regionOfAwsHost } from './signed-fetch';
 
@@ -38,7 +39,6 @@ Example:
 `;
 
 const DEFAULT_PORT = 4800;
-const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/i;
 
 export interface ConsoleServerOptions {
   apiUrl: URL;
@@ -142,8 +142,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
 
 async function handle(client: ApiClient, request: IncomingMessage, response: ServerResponse): Promise<void> {
   // DNS rebinding: a page of another site resolved to 127.0.0.1 still sends its own host name.
-  if (!LOOPBACK_HOST.test(request.headers.host ?? '')) {
-    sendError(response, 403, 'HostNotAllowed', `this console answers only requests to 127.0.0.1, localhost or [::1], not '${request.headers.host ?? ''}'`);
+  if (!isAllowedHostHeader(request.headers.host, '127.0.0.1')) {
+    sendError(response, 403, 'HostNotAllowed', `this console answers only requests addressed to a loopback host (127.0.0.1, localhost or [::1]), not '${request.headers.host ?? ''}'`);
     return;
   }
   if (await serveConsole(request, response)) return;

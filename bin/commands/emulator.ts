@@ -2,7 +2,7 @@
  * `session-archive emulator`: runs the SSM Session Manager emulator standalone, with
  * generated sessions over the last 30 days (some still open), on the real clock.
  */
-import { SystemClock, startSsmEmulator, type EmulatorOptions } from '../../local/ssm-emulator';
+import { SystemClock, startSsmEmulator, type EmulatorGuesses, type EmulatorOptions } from '../../local/ssm-emulator';
 import { CliUsageError, runCli } from './cli-support';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -17,9 +17,24 @@ Options:
   --host <h>                    address to bind (default 127.0.0.1)
   --sessions <n>                sessions to generate over the last 30 days (default 1000)
   --seed <s>                    seed for the generated sessions (default 1)
+
+What SSM does that nobody outside AWS knows for sure (each a guess a sweep must survive):
   --retention-from <StartDate|EndDate>
                                 what the 30-day History window counts from (default StartDate)
+  --visibility-lag <seconds>    a session shows up in Active this long after it starts, and in
+                                History this long after it ends; in neither list meanwhile (default 0)
+  --clock-offset <seconds>      SSM's clock runs this far from this machine's, either sign: listing,
+                                NextToken ages and the HTTP Date header use it (default 0)
+  --unstable-pages <rate>       share of follow-up pages (0-1) that skip or repeat 1-3 sessions at the
+                                page boundary when sessions started or ended since the NextToken was
+                                issued; seeded by --seed (default 0)
+  --terminating-in <Active|History>
+                                the list Terminating sessions appear in (default Active)
+  --failed-in <History|Active>  the list Failed sessions appear in (default History)
+  --token-ttl <seconds>         NextTokens expire this long after they were issued (default 86400)
   --filters-after-max-results   apply filters after MaxResults (short/empty pages with NextToken)
+
+Faults:
   --throttle-rate <r>           share of requests answered with ThrottlingException (0-1)
   --error-rate <r>              share of requests answered with InternalServerError (0-1)
   --drop-rate <r>               share of requests whose connection is dropped (0-1)
@@ -36,8 +51,8 @@ export interface EmulatorCommandOptions {
   host: string;
   sessions: number;
   seed: number;
-  retentionFrom: 'StartDate' | 'EndDate';
-  filtersAfterMaxResults: boolean;
+  /** The guesses given on the command line; the emulator's defaults stand for the rest. */
+  guesses: Partial<EmulatorGuesses>;
   throttleRate: number;
   errorRate: number;
   dropRate: number;
@@ -60,8 +75,8 @@ async function serveEmulator(options: EmulatorCommandOptions): Promise<void> {
     port: options.port,
     host: options.host,
     clock,
-    retentionFrom: options.retentionFrom,
-    filtersAfterMaxResults: options.filtersAfterMaxResults,
+    unstablePageSeed: options.seed,
+    ...options.guesses,
   };
   if (options.throttleRate > 0 || options.errorRate > 0 || options.dropRate > 0) {
     emulatorOptions.faults = {
@@ -72,7 +87,7 @@ async function serveEmulator(options: EmulatorCommandOptions): Promise<void> {
     };
   }
   const emulator = await startSsmEmulator(emulatorOptions);
-  const nowMs = clock.now();
+  const nowMs = emulator.ssmNow();
   emulator.generateSessions({ count: options.sessions, seed: options.seed, fromMs: nowMs - 30 * DAY_MS, toMs: nowMs });
   process.stdout.write(`SSM emulator listening on ${emulator.endpoint}\n`);
   process.stdout.write(`${options.sessions} sessions generated (seed ${options.seed}); stop with Ctrl-C\n`);
@@ -97,8 +112,7 @@ export function parseEmulatorArgs(argv: readonly string[]): EmulatorCommandOptio
     host: '127.0.0.1',
     sessions: 1000,
     seed: 1,
-    retentionFrom: 'StartDate',
-    filtersAfterMaxResults: false,
+    guesses: {},
     throttleRate: 0,
     errorRate: 0,
     dropRate: 0,
@@ -130,14 +144,29 @@ export function parseEmulatorArgs(argv: readonly string[]): EmulatorCommandOptio
       case '--seed':
         options.seed = integerIn(flag, takeValue(), -2_147_483_648, 4_294_967_295);
         break;
-      case '--retention-from': {
-        const value = takeValue();
-        if (value !== 'StartDate' && value !== 'EndDate') throw new CliUsageError(`--retention-from must be StartDate or EndDate, got '${value}'`);
-        options.retentionFrom = value;
+      case '--retention-from':
+        options.guesses.retentionFrom = choice(flag, takeValue(), ['StartDate', 'EndDate'] as const);
         break;
-      }
+      case '--terminating-in':
+        options.guesses.terminatingIn = choice(flag, takeValue(), ['Active', 'History'] as const);
+        break;
+      case '--failed-in':
+        options.guesses.failedIn = choice(flag, takeValue(), ['History', 'Active'] as const);
+        break;
+      case '--visibility-lag':
+        options.guesses.visibilityLagMs = seconds(flag, takeValue(), 0, MAX_SECONDS) * 1000;
+        break;
+      case '--clock-offset':
+        options.guesses.clockOffsetMs = seconds(flag, takeValue(), -MAX_SECONDS, MAX_SECONDS) * 1000;
+        break;
+      case '--token-ttl':
+        options.guesses.nextTokenTtlMs = seconds(flag, takeValue(), 0.001, MAX_SECONDS) * 1000;
+        break;
+      case '--unstable-pages':
+        options.guesses.unstablePageRate = rate(flag, takeValue());
+        break;
       case '--filters-after-max-results':
-        options.filtersAfterMaxResults = true;
+        options.guesses.filtersAfterMaxResults = true;
         break;
       case '--throttle-rate':
         options.throttleRate = rate(flag, takeValue());
@@ -167,6 +196,24 @@ function integerIn(flag: string, text: string, min: number, max: number): number
   const value = Number(text);
   if (!/^-?\d+$/.test(text) || value < min || value > max) {
     throw new CliUsageError(`${flag} must be an integer from ${min} to ${max}, got '${text}'`);
+  }
+  return value;
+}
+
+/** A year: far more than any guess worth testing, small enough to stay exact in milliseconds. */
+const MAX_SECONDS = 365 * 86_400;
+
+function choice<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
+  const found = allowed.find((value) => value === text);
+  if (found === undefined) throw new CliUsageError(`${flag} must be ${allowed.join(' or ')}, got '${text}'`);
+  return found;
+}
+
+/** Seconds, possibly fractional or (where min < 0) negative. */
+function seconds(flag: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^-?\d+(\.\d+)?$/.test(text.trim()) || value < min || value > max) {
+    throw new CliUsageError(`${flag} must be a number of seconds from ${min} to ${max}, got '${text}'`);
   }
   return value;
 }

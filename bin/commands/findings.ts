@@ -2,14 +2,15 @@
  * `session-archive findings`: compliance findings from `GET /findings`, every page, as CSV,
  * JSON Lines or JSON. The same connection flags as `query` (--api, --sign, --region, --profile).
  */
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ComplianceFinding } from '../../lambdas/core/compliance/finding';
 import { csvRow } from '../../lambdas/core/query/csv';
 import { FINDING_CSV_COLUMNS, findingCsvCells } from '../../lambdas/core/query/findings-formats';
 import { CliFailureError, CliUsageError, positiveInteger, runCli } from './cli-support';
+import { createOutputFile } from './output-file';
 import { apiError, DEFAULT_API_URL, ProgressReporter } from './query';
 import { ApiClient } from './signed-fetch';
+import { forStream } from './terminal-text';
 
 export const FINDINGS_USAGE = `Usage: session-archive findings [options]
 
@@ -26,7 +27,8 @@ Options:
   --owner <arn>        one owner
   --order <o>          desc (default) | asc
   --format <f>         csv (default) | jsonl | json
-  --out <file>         write to this file (default: stdout)
+  --out <file>         write to this new file (default: stdout); created with mode 0600, written
+                       whole or not at all; an existing file or link there is refused (exit 2)
   --limit <n>          stop after n findings (default: all)
   --sign | --no-sign   sign requests with SigV4 (default: only for *.amazonaws.com)
   --region <r>         signing region when the host does not say
@@ -81,10 +83,12 @@ export async function runFindingsCommand(argv: string[]): Promise<void> {
 }
 
 async function exportFindings(client: ApiClient, filters: Array<[string, string]>, format: FindingsFormat, limit: number, out: string | undefined): Promise<void> {
-  // A file is written beside its name and renamed only when complete: no half exports.
-  const partial = out === undefined ? undefined : `${out}.partial`;
-  const stream = partial === undefined ? process.stdout : createWriteStream(partial);
-  const write = (text: string): Promise<void> => new Promise((resolve, reject) => stream.write(text, (error) => (error ? reject(error) : resolve())));
+  // A file is written beside its name and moved into place only when complete: no half exports.
+  const file = out === undefined ? undefined : createOutputFile(out);
+  const stream = file?.stream ?? process.stdout;
+  // A finding repeats the session's reason, chosen by the person audited: escaped on a terminal.
+  const shown = file === undefined ? forStream(process.stdout) : (text: string) => text;
+  const write = (text: string): Promise<void> => new Promise((resolve, reject) => stream.write(shown(text), (error) => (error ? reject(error) : resolve())));
   const progress = new ProgressReporter('exported', process.stderr);
   let first = true;
   let nextToken: string | undefined;
@@ -109,12 +113,9 @@ async function exportFindings(client: ApiClient, filters: Array<[string, string]
       nextToken = page.nextToken;
     } while (nextToken !== undefined && remaining > 0);
     if (format === 'json') await write('\n]\n');
-    if (partial !== undefined && out !== undefined) {
-      await new Promise<void>((resolve) => (stream as ReturnType<typeof createWriteStream>).end(resolve));
-      renameSync(partial, out);
-    }
+    await file?.commit();
   } catch (error: unknown) {
-    if (partial !== undefined) rmSync(partial, { force: true });
+    file?.abandon();
     throw error;
   }
   progress.finish(out, true);

@@ -4,8 +4,10 @@
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { nonLoopbackWarning } from '../../local/host-check';
 import { LocalStackStartError, startLocalStack, type LocalStack } from '../../local/local-stack';
 import { CliFailureError, CliUsageError, positiveInteger, runCli } from './cli-support';
+import { forStream } from './terminal-text';
 
 export const DEFAULT_SESSIONS = 5000;
 export const DEFAULT_INTERVAL_SECONDS = 30;
@@ -19,12 +21,16 @@ arriving and ending (or a real SSM), the sweeper every --interval seconds, and t
 A restart on the same --data-dir keeps everything archived so far.
 
 Options:
-  --api-port <p>          port of the query API on 127.0.0.1 (default ${DEFAULT_API_PORT}; 0 picks a free one)
+  --api-port <p>          port of the query API (default ${DEFAULT_API_PORT}; 0 picks a free one)
+  --host <address>        address the query API binds (default 127.0.0.1). The API has no
+                          authentication: any other address warns, and opens the archive to whoever
+                          can reach it. It answers only requests addressed to a loopback name or an
+                          IP address, never to a DNS name (no DNS rebinding from a web page)
   --ssm-port <p>          port of the embedded SSM emulator (default 0: a free one; printed)
   --interval <seconds>    time between sweep starts (default ${DEFAULT_INTERVAL_SECONDS})
   --sessions <n>          emulated sessions per 30 days (default ${DEFAULT_SESSIONS})
   --seed <s>              seed of the emulated sessions; the same seed gives the same sessions (default 1)
-  --data-dir <dir>        where the archive is kept (default ./.session-archive)
+  --data-dir <dir>        where the archive is kept (default ./.session-archive; created mode 0700)
   --table <name>          archive table name (default session-archive)
   --ssm-endpoint <url>    sweep this SSM endpoint instead of the embedded emulator
   --region <r>            sweep real AWS SSM in this region with the default credential chain
@@ -32,16 +38,23 @@ Options:
                           the region to sign for (default us-east-1)
   --account-id <id>       account the swept sessions belong to (default: from STS for real AWS,
                           123456789012 for the emulator, 000000000000 for --ssm-endpoint)
+  --accounts <n>          a whole emulated organisation: n member accounts besides the hub, each
+                          with its own sessions, swept through the same planner, STS AssumeRole and
+                          per-target sweep as a deployment (STS and Organizations emulated too)
+  --regions <r1,r2,...>   with --accounts: the regions of every account (default us-east-1)
+  --concurrency <n>       with --accounts: targets swept at once (default 4)
   --help                  show this help
 
 Examples:
   npm start
   npx session-archive local --api-port 3001 --sessions 20000 --interval 10
+  npm start -- --accounts 3 --regions us-east-1,eu-west-1
   AWS_PROFILE=audit npx session-archive local --region eu-west-1 --data-dir ./archive-eu-west-1
 `;
 
 export interface LocalCommandOptions {
   apiPort: number;
+  host: string;
   ssmPort: number;
   intervalSeconds: number;
   sessions: number;
@@ -51,6 +64,7 @@ export interface LocalCommandOptions {
   ssmEndpoint?: string;
   region?: string;
   accountId?: string;
+  organization?: { accounts: number; regions: string[]; concurrency: number };
 }
 
 // The SDK's notice that its future releases need Node 22 would open every start; Node 20 is supported here.
@@ -60,12 +74,17 @@ export async function runLocalCommand(argv: string[]): Promise<void> {
   await runCli('local', LOCAL_USAGE, async () => {
     const options = parseLocalArgs(argv);
     if (options === 'help') return LOCAL_USAGE;
+    // Lines can quote archived data (a finding's message): escaped on a terminal.
+    const shown = forStream(process.stdout);
     const print = (line: string): void => {
-      process.stdout.write(`${line}\n`);
+      process.stdout.write(`${shown(line)}\n`);
     };
+    const warning = nonLoopbackWarning(options.host);
+    if (warning !== undefined) process.stderr.write(`${warning}\n`);
     const stack = await startLocalStack({
       dataDir: options.dataDir,
       apiPort: options.apiPort,
+      apiHost: options.host,
       ssmPort: options.ssmPort,
       sweepIntervalMs: options.intervalSeconds * 1000,
       sessions: options.sessions,
@@ -73,6 +92,7 @@ export async function runLocalCommand(argv: string[]): Promise<void> {
       ssmEndpoint: options.ssmEndpoint,
       region: options.region,
       accountId: options.accountId,
+      ...(options.organization === undefined ? {} : { organization: options.organization }),
       tableName: options.table,
       print,
     }).catch((error: unknown) => {
@@ -92,6 +112,7 @@ export function parseLocalArgs(argv: readonly string[]): LocalCommandOptions | '
     args: [...argv],
     options: {
       'api-port': { type: 'string' },
+      host: { type: 'string' },
       'ssm-port': { type: 'string' },
       interval: { type: 'string' },
       sessions: { type: 'string' },
@@ -101,6 +122,9 @@ export function parseLocalArgs(argv: readonly string[]): LocalCommandOptions | '
       'ssm-endpoint': { type: 'string' },
       region: { type: 'string' },
       'account-id': { type: 'string' },
+      accounts: { type: 'string' },
+      regions: { type: 'string' },
+      concurrency: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -109,6 +133,7 @@ export function parseLocalArgs(argv: readonly string[]): LocalCommandOptions | '
   if (values.help) return 'help';
   const options: LocalCommandOptions = {
     apiPort: values['api-port'] === undefined ? DEFAULT_API_PORT : port('--api-port', values['api-port']),
+    host: values.host === undefined ? '127.0.0.1' : nonEmpty('--host', values.host),
     ssmPort: values['ssm-port'] === undefined ? 0 : port('--ssm-port', values['ssm-port']),
     intervalSeconds: values.interval === undefined ? DEFAULT_INTERVAL_SECONDS : positiveInteger('--interval', values.interval),
     sessions: values.sessions === undefined ? DEFAULT_SESSIONS : wholeNumber('--sessions', values.sessions, 1_000_000),
@@ -135,7 +160,29 @@ export function parseLocalArgs(argv: readonly string[]): LocalCommandOptions | '
     if (!/^\d{12}$/.test(values['account-id'])) throw new CliUsageError(`--account-id must be 12 digits, got '${values['account-id']}'`);
     options.accountId = values['account-id'];
   }
+  const organization = parseOrganizationFlags(values);
+  if (organization !== undefined) {
+    if (options.ssmEndpoint !== undefined || options.region !== undefined || options.accountId !== undefined) {
+      throw new CliUsageError('--accounts emulates a whole organisation; it cannot be combined with --ssm-endpoint, --region or --account-id');
+    }
+    options.organization = organization;
+  }
   return options;
+}
+
+function parseOrganizationFlags(values: { accounts?: string; regions?: string; concurrency?: string }): LocalCommandOptions['organization'] {
+  if (values.accounts === undefined) {
+    if (values.regions !== undefined || values.concurrency !== undefined) throw new CliUsageError('--regions and --concurrency go with --accounts');
+    return undefined;
+  }
+  const regions = (values.regions ?? 'us-east-1').split(',').map((region) => region.trim());
+  for (const region of regions) if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new CliUsageError(`--regions must list AWS regions such as us-east-1,eu-west-1, got '${region}'`);
+  if (new Set(regions).size !== regions.length) throw new CliUsageError(`--regions lists a region twice: '${values.regions}'`);
+  return {
+    accounts: wholeNumber('--accounts', values.accounts, 500),
+    regions,
+    concurrency: values.concurrency === undefined ? 4 : positiveInteger('--concurrency', values.concurrency),
+  };
 }
 
 /** What runs where, and a query to paste. */
@@ -143,7 +190,9 @@ export function describeStack(stack: LocalStack, options: LocalCommandOptions): 
   const source =
     stack.ssmKind === 'emulator'
       ? `emulator at ${stack.ssmEndpoint}: ${options.sessions} sessions per 30 days (seed ${options.seed}), new ones arriving and ending on the real clock`
-      : stack.ssmKind === 'endpoint'
+      : stack.ssmKind === 'organization'
+        ? `an emulated organisation (${options.organization?.accounts ?? 0} member accounts + the hub, ${options.organization?.regions.join(', ')}), SSM at ${stack.ssmEndpoint}, ${options.sessions} sessions per 30 days in each`
+        : stack.ssmKind === 'endpoint'
         ? `${stack.ssmEndpoint}`
         : `AWS Systems Manager in ${stack.scope.region}, default credential chain`;
   const apiFlag = stack.apiUrl === `http://127.0.0.1:${DEFAULT_API_PORT}` ? '' : ` --api ${stack.apiUrl}`;

@@ -6,7 +6,6 @@
  * here with the API's own CSV rules, so every format counts sessions exactly.
  */
 import { once } from 'node:events';
-import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
@@ -14,6 +13,8 @@ import { csvCells, SESSION_CSV_COLUMNS } from '../../lambdas/core/query/formats'
 import { csvRow } from '../../lambdas/core/query/csv';
 import type { SessionRecord } from '../../lambdas/core/session';
 import { CliFailureError, CliUsageError, positiveInteger, runCli } from './cli-support';
+import { createOutputFile } from './output-file';
+import { escapeTerminalLine, forStream } from './terminal-text';
 import { ApiClient, ApiUnreachableError, ExpiredCredentialsError, isAwsHost, MissingCredentialsError, regionOfAwsHost, type ApiResponse } from './signed-fetch';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
@@ -45,7 +46,8 @@ Filters (all optional; sessions match every one given):
 
 Output:
   --format <f>            table | json | jsonl | csv
-  --out <file>            write to this file (written whole or not at all) instead of stdout
+  --out <file>            write to this new file instead of stdout: created with mode 0600, written
+                          whole or not at all; an existing file or link there is refused (exit 2)
   --limit <n>             stop after this many sessions
   --page-size <n>         sessions per API request, 1-${MAX_PAGE_SIZE}
   --next-token <token>    continue an earlier query (same filters) from its nextToken
@@ -429,9 +431,9 @@ function fit(text: string, width: number, pad: boolean): string {
   return pad ? cut.padEnd(width) : cut;
 }
 
-/** Control characters (tabs, newlines, terminal escapes in a reason) never reach the terminal. */
+/** Control and bidi characters (tabs, newlines, terminal escapes in a reason) never reach the terminal raw. */
 function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  return escapeTerminalLine(text);
 }
 
 function shortTime(iso: string): string {
@@ -495,38 +497,24 @@ export class ProgressReporter {
   }
 }
 
-/** Stdout, or a `.partial` file renamed into place only when everything was written. */
+/** Stdout (escaped when it is a terminal), or a new file moved into place only when everything was written. */
 interface OutputTarget {
   stream: Writable;
+  shown: (text: string) => string;
   commit(): Promise<void>;
   abandon(): void;
 }
 
 function openOutput(out: string | undefined): OutputTarget {
   if (out === undefined) {
-    return { stream: process.stdout, commit: async () => undefined, abandon: () => undefined };
+    return { stream: process.stdout, shown: forStream(process.stdout), commit: async () => undefined, abandon: () => undefined };
   }
-  const partial = `${out}.partial`;
-  const stream: WriteStream = createWriteStream(partial, { flags: 'w' });
-  return {
-    stream,
-    commit: async () => {
-      await new Promise<void>((resolve, reject) => {
-        stream.once('error', reject);
-        stream.end(() => resolve());
-      });
-      renameSync(partial, out);
-    },
-    abandon: () => {
-      stream.destroy();
-      rmSync(partial, { force: true });
-    },
-  };
+  return { ...createOutputFile(out), shown: (text) => text };
 }
 
-async function write(stream: Writable, text: string): Promise<void> {
+async function write(output: OutputTarget, text: string): Promise<void> {
   if (text === '') return;
-  if (!stream.write(text)) await once(stream, 'drain');
+  if (!output.stream.write(output.shown(text))) await once(output.stream, 'drain');
 }
 
 export async function runQuery(command: 'query' | 'export', options: QueryCommandOptions): Promise<void> {
@@ -549,14 +537,14 @@ export async function runQuery(command: 'query' | 'export', options: QueryComman
     let begun = false;
     for await (const page of pages) {
       // Nothing is written before the API answered: a failed first request leaves no half a table.
-      if (!begun) await write(output.stream, renderer.begin());
+      if (!begun) await write(output, renderer.begin());
       begun = true;
-      await write(output.stream, renderer.page(page.sessions));
+      await write(output, renderer.page(page.sessions));
       progress.add(page.sessions.length);
       lastToken = page.nextToken;
       if (readerGone) break;
     }
-    await write(output.stream, renderer.end(progress.total, lastToken));
+    await write(output, renderer.end(progress.total, lastToken));
     await output.commit();
   } catch (error: unknown) {
     output.abandon();

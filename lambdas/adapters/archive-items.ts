@@ -4,7 +4,7 @@
  */
 import type { ComplianceFinding } from '../core/compliance/finding';
 import { scopeKey, type OutputUrl, type SessionRecord } from '../core/session';
-import type { CoverageGap, LastSweep, ResumableListing, SweepState } from '../core/sweep-state';
+import { TARGET_FAILURE_KINDS, type CoverageGap, type LastSweep, type ResumableListing, type SweepState, type TargetFailure, type TargetFailureKind } from '../core/sweep-state';
 import { fromIso, toIso, type TimeRange } from '../core/time';
 import { EVENTS_AND_FINDINGS, findingKey, findingsPartition, sortKeyOf, startKeyOf, startMonthOf } from './archive-table';
 
@@ -59,7 +59,9 @@ export function sweepStateToItem(state: SweepState): Item {
     confirmed: state.confirmed.map(rangeToItem),
     reconciliation: listingToItem(state.reconciliation),
     endedLookup: listingToItem(state.endedLookup),
+    historyListing: listingToItem(state.historyListing),
     lastReconciledAt: isoOrNull(state.lastReconciledAt),
+    lastError: state.lastError ? { ...state.lastError, since: toIso(state.lastError.since) } : null,
   };
 }
 
@@ -85,8 +87,16 @@ export function sweepStateFromItem(item: Item): SweepState {
     confirmed: ((item.confirmed as Item[] | undefined) ?? []).map(rangeFromItem),
     reconciliation: listingFromItem(item.reconciliation as Item | null | undefined),
     endedLookup: listingFromItem(item.endedLookup as Item | null | undefined),
+    historyListing: listingFromItem(item.historyListing as Item | null | undefined),
     lastReconciledAt: msOrNull(item.lastReconciledAt),
+    lastError: failureFromItem(item.lastError as Item | null | undefined),
   };
+}
+
+function failureFromItem(item: Item | null | undefined): TargetFailure | null {
+  if (!item || typeof item.kind !== 'string') return null;
+  const kind = (TARGET_FAILURE_KINDS as readonly string[]).includes(item.kind) ? (item.kind as TargetFailureKind) : 'failed';
+  return { kind, message: String(item.message ?? ''), since: fromIso(String(item.since)) };
 }
 
 function listingToItem(listing: ResumableListing | null): Item | null {

@@ -4,6 +4,7 @@
  *
  * Session item:  pk = SESSION#<sessionId>, sk = <source>#<accountId>#<region>
  * Sweep state:   pk = SOURCES,             sk = <source>#<accountId>#<region>
+ * Sweep lease:   pk = LEASES,              sk = <source>#<accountId>#<region>
  * Finding item:  pk = FINDING#<sessionId>, sk = <source>#<accountId>#<region>#<rule>
  *
  * The session indexes sort by `startKey` = <ISO startDate>#<sessionId>, so a time range is a key
@@ -69,6 +70,8 @@ export function findingPartitionKey(sessionId: string): string {
 }
 
 export const SOURCES_PARTITION = 'SOURCES';
+/** Sweep leases, one item per target (pk = LEASES, sk = scope): apart from the checkpoint, which is replaced whole on every save. */
+export const LEASES_PARTITION = 'LEASES';
 /** Epoch-seconds attribute the table's TTL reads when a retention period is set. */
 export const EXPIRES_AT = 'expiresAt';
 

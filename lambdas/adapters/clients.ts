@@ -13,7 +13,7 @@ export interface ClientOptions {
 }
 
 /** Local endpoints do not check signatures; dummy keys spare the user an AWS profile. */
-function localCredentials(endpoint: string | undefined) {
+export function localCredentials(endpoint: string | undefined) {
   if (!endpoint || process.env.AWS_ACCESS_KEY_ID) return undefined;
   return { accessKeyId: 'local', secretAccessKey: 'local' };
 }

@@ -11,6 +11,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -28,6 +29,7 @@ import {
   EVENT_CLAIM_UNTIL,
   EVENTS_AND_FINDINGS,
   EXPIRES_AT,
+  LEASES_PARTITION,
   OPEN_SESSIONS,
   SOURCES_PARTITION,
   pendingEventsPartition,
@@ -176,6 +178,43 @@ export class DynamoArchiveStore implements ArchiveStore {
       new GetCommand({ TableName: this.tableName, Key: { pk: SOURCES_PARTITION, sk: scopeKey(scope) }, ConsistentRead: true }),
     );
     return result.Item ? sweepStateFromItem(result.Item) : undefined;
+  }
+
+  async acquireSweepLease(scope: SourceScope, owner: string, nowMs: number, untilMs: number): Promise<boolean> {
+    this.stats.stateWrites++;
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: LEASES_PARTITION, sk: scopeKey(scope), owner, until: untilMs },
+          ConditionExpression: 'attribute_not_exists(pk) OR #until < :now OR #owner = :owner',
+          ExpressionAttributeNames: { '#until': 'until', '#owner': 'owner' },
+          ExpressionAttributeValues: { ':now': nowMs, ':owner': owner },
+        }),
+      );
+      return true;
+    } catch (error: unknown) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async releaseSweepLease(scope: SourceScope, owner: string): Promise<void> {
+    this.stats.stateWrites++;
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: LEASES_PARTITION, sk: scopeKey(scope) },
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      );
+    } catch (error: unknown) {
+      // Lapsed and taken by another sweep meanwhile: theirs now.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async saveSweepState(scope: SourceScope, state: SweepState, expectedVersion: number): Promise<boolean> {

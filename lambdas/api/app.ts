@@ -17,20 +17,26 @@ import { renderFindings } from '../core/query/findings-formats';
 import { parseFindingsQuery } from '../core/query/findings-query';
 import { renderSessions } from '../core/query/formats';
 import { getSession } from '../core/query/get-session';
-import { createPageTokenKey } from '../core/query/page-token';
+import { createPageTokenKeys, DEFAULT_TOKEN_TTL_SECONDS } from '../core/query/page-token';
 import { parseSessionQuery, rejectAnyParameters } from '../core/query/parameters';
 import type { CoverageReader, FindingIndexReader, SessionIndexReader, SessionLookup } from '../core/query/ports';
 import { DEFAULT_SERVICE_NAME, METRICS_NAMESPACE } from './config';
 import { jsonErrorResponses } from './error-mapper';
 import { jsonResponse, NEXT_TOKEN_HEADER, rawParameters, textResponse } from './http';
 import { renderOpenApiJson } from './openapi';
+import { callerOf, findingsQueryRecord, sessionQueryRecord, type RequestRecord } from './request-log';
 import { matchRoute } from './router';
 
 export interface ApiDependencies {
   reader: SessionIndexReader & SessionLookup & CoverageReader;
   /** Serves GET /findings; without it that route answers 500 (a server set up without findings). */
   findings?: FindingIndexReader;
+  /** Signs and verifies pagination tokens (at least 32 characters). */
   tokenSecret: string;
+  /** The secret before the last rotation: its tokens are still accepted until they expire. */
+  previousTokenSecret?: string;
+  /** How long a token is accepted after it was issued (default 24 hours). */
+  tokenTtlSeconds?: number;
   logger?: Logger;
   metrics?: Metrics;
   clock?: Clock;
@@ -52,7 +58,10 @@ export function createApiHandler(deps: ApiDependencies): ApiHandler {
   const logger = deps.logger ?? new Logger({ serviceName: DEFAULT_SERVICE_NAME });
   const metrics = deps.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: DEFAULT_SERVICE_NAME });
   const clock = deps.clock ?? systemClock;
-  const tokenKey = createPageTokenKey(deps.tokenSecret);
+  const tokenKeys = createPageTokenKeys(
+    { current: deps.tokenSecret, ...(deps.previousTokenSecret === undefined ? {} : { previous: deps.previousTokenSecret }) },
+    deps.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS,
+  );
   const budget = deps.budget ?? DEFAULT_WORK_BUDGET;
   const requestTimeBudgetMs = deps.requestTimeBudgetMs ?? DEFAULT_REQUEST_TIME_BUDGET_MS;
   // Rendered on first request (about 8 ms) rather than at cold start, then kept: it only changes with the code.
@@ -62,11 +71,17 @@ export function createApiHandler(deps: ApiDependencies): ApiHandler {
     metrics.addMetric('Requests', MetricUnit.Count, 1);
     const route = matchRoute(event);
     const parameters = rawParameters(event);
+    // Every read is on record: who asked, and for what (logged before reading, so a failed read is too).
+    const record = (details: Omit<RequestRecord, 'route' | 'caller'> = {}): void => {
+      const caller = callerOf(event);
+      logger.info('request', { route: route.name, ...(caller === undefined ? {} : { caller }), ...details });
+    };
     switch (route.name) {
       case 'listSessions': {
         const query = parseSessionQuery(parameters);
+        record(sessionQueryRecord(query));
         const stopAt = Date.now() + Math.min(requestTimeBudgetMs, context.getRemainingTimeInMillis() - LAMBDA_RESERVE_MS);
-        const page = await findSessions(query, { reader: deps.reader, tokenKey, clock, budget: { ...budget, timeLeftMs: () => stopAt - Date.now() } });
+        const page = await findSessions(query, { reader: deps.reader, tokenKeys, clock, budget: { ...budget, timeLeftMs: () => stopAt - Date.now() } });
         metrics.addMetric('SessionsReturned', MetricUnit.Count, page.sessions.length);
         metrics.addMetric('ItemsEvaluated', MetricUnit.Count, page.work.evaluated);
         logger.debug('sessions page', { returned: page.sessions.length, ...page.work, more: page.nextToken !== undefined });
@@ -76,17 +91,20 @@ export function createApiHandler(deps: ApiDependencies): ApiHandler {
       }
       case 'getSession': {
         rejectAnyParameters(parameters);
+        record({ sessionId: route.sessionId ?? '' });
         return jsonResponse(200, await getSession(route.sessionId ?? '', deps.reader));
       }
       case 'coverage': {
         rejectAnyParameters(parameters);
+        record();
         return jsonResponse(200, describeCoverage(await deps.reader.listSweepStates(), clock.now()));
       }
       case 'listFindings': {
         const query = parseFindingsQuery(parameters);
+        record(findingsQueryRecord(query));
         if (!deps.findings) throw new Error('GET /findings: this server was built without a findings reader (ApiDependencies.findings)');
         const stopAt = Date.now() + Math.min(requestTimeBudgetMs, context.getRemainingTimeInMillis() - LAMBDA_RESERVE_MS);
-        const page = await findFindings(query, { reader: deps.findings, tokenKey, clock, budget: { ...budget, timeLeftMs: () => stopAt - Date.now() } });
+        const page = await findFindings(query, { reader: deps.findings, tokenKeys, clock, budget: { ...budget, timeLeftMs: () => stopAt - Date.now() } });
         metrics.addMetric('FindingsReturned', MetricUnit.Count, page.findings.length);
         metrics.addMetric('ItemsEvaluated', MetricUnit.Count, page.work.evaluated);
         logger.debug('findings page', { returned: page.findings.length, ...page.work, more: page.nextToken !== undefined });

@@ -6,25 +6,38 @@
  *   TABLE_NAME               required: the archive table.
  *   AWS_REGION               set by Lambda; defaults to us-east-1 when DYNAMODB_ENDPOINT is set.
  *   DYNAMODB_ENDPOINT        optional: a local DynamoDB-compatible endpoint (dynalite).
- *   TOKEN_SECRET             signs pagination tokens, at least 32 characters. When unset, a secret
- *                            is derived from the table name: tokens still cannot be reused across
- *                            queries, but anyone who knows the table name could forge a position
- *                            within a query they may run anyway. Deployments should set it.
+ *   TOKEN_SECRET_ARN         the Secrets Manager secret whose value (at least 32 characters) signs
+ *                            pagination tokens. Read at cold start: AWSCURRENT signs, AWSCURRENT
+ *                            and AWSPREVIOUS verify, so a rotation does not break pages in flight.
+ *   SECRETS_MANAGER_ENDPOINT optional: a local Secrets Manager endpoint (tests).
+ *   TOKEN_SECRET             instead of TOKEN_SECRET_ARN, for local use: the secret itself (at least
+ *   TOKEN_SECRET_PREVIOUS    32 characters), and optionally the one before it. Never in a deployment:
+ *                            anyone allowed lambda:GetFunctionConfiguration could read it there.
+ *                            With neither TOKEN_SECRET_ARN nor TOKEN_SECRET the function refuses to
+ *                            start: a secret derived from anything public would let callers forge tokens.
+ *   TOKEN_TTL_SECONDS        optional: how long a token is accepted (default 86400, 60 to 604800).
  *   POWERTOOLS_SERVICE_NAME  the `service` of logs and metrics (default session-archive-query).
  */
+import { DEFAULT_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS } from '../core/query/page-token';
+
 export const MIN_TOKEN_SECRET_LENGTH = 32;
 export const DEFAULT_SERVICE_NAME = 'session-archive-query';
 /** Shared with the sweeper's metrics. */
 export const METRICS_NAMESPACE = 'SessionArchive';
 const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;
+const SECRET_ARN_PATTERN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
+
+/** Where the token secrets come from. */
+export type TokenSecretSetting =
+  | { kind: 'secrets-manager'; secretArn: string; endpoint?: string }
+  | { kind: 'environment'; current: string; previous?: string };
 
 export interface ApiConfig {
   tableName: string;
   region: string;
   dynamodbEndpoint?: string;
-  tokenSecret: string;
-  /** Whether TOKEN_SECRET was set; the handler warns at cold start when it was not. */
-  tokenSecretSource: 'environment' | 'derived-from-table-name';
+  tokenSecrets: TokenSecretSetting;
+  tokenTtlSeconds: number;
   serviceName: string;
 }
 
@@ -38,37 +51,71 @@ export function readApiConfig(env: Readonly<Record<string, string | undefined>>)
     const value = env[key]?.trim();
     return value === undefined || value === '' ? undefined : value;
   };
+  const endpoint = (key: string): string | undefined => {
+    const value = optional(key);
+    if (value !== undefined && !isHttpUrl(value)) problems.push(`${key} ${JSON.stringify(value)} is not an http(s) URL`);
+    return value;
+  };
 
   const tableName = optional('TABLE_NAME');
   if (tableName === undefined) problems.push('TABLE_NAME is required: the name of the archive table');
   else if (!TABLE_NAME_PATTERN.test(tableName)) problems.push(`TABLE_NAME ${JSON.stringify(tableName)} is not a valid DynamoDB table name`);
 
-  const dynamodbEndpoint = optional('DYNAMODB_ENDPOINT');
-  if (dynamodbEndpoint !== undefined && !isHttpUrl(dynamodbEndpoint)) {
-    problems.push(`DYNAMODB_ENDPOINT ${JSON.stringify(dynamodbEndpoint)} is not an http(s) URL`);
-  }
+  const dynamodbEndpoint = endpoint('DYNAMODB_ENDPOINT');
   const region = optional('AWS_REGION') ?? optional('AWS_DEFAULT_REGION') ?? (dynamodbEndpoint === undefined ? undefined : 'us-east-1');
   if (region === undefined) problems.push('AWS_REGION is required (Lambda sets it; set it, or DYNAMODB_ENDPOINT, when running elsewhere)');
 
-  const secret = optional('TOKEN_SECRET');
-  if (secret !== undefined && secret.length < MIN_TOKEN_SECRET_LENGTH) problems.push(`TOKEN_SECRET must be at least ${MIN_TOKEN_SECRET_LENGTH} characters`);
+  const tokenSecrets = readTokenSecretSetting(optional, endpoint, problems);
+  const tokenTtlSeconds = readTtl(optional('TOKEN_TTL_SECONDS'), problems);
 
-  if (problems.length > 0 || tableName === undefined || region === undefined) {
+  if (problems.length > 0 || tableName === undefined || region === undefined || tokenSecrets === undefined) {
     throw new ConfigError(`invalid query API configuration: ${problems.join('; ')}`);
   }
   return {
     tableName,
     region,
-    tokenSecret: secret ?? derivedTokenSecret(tableName),
-    tokenSecretSource: secret === undefined ? 'derived-from-table-name' : 'environment',
+    tokenSecrets,
+    tokenTtlSeconds,
     serviceName: optional('POWERTOOLS_SERVICE_NAME') ?? DEFAULT_SERVICE_NAME,
     ...(dynamodbEndpoint === undefined ? {} : { dynamodbEndpoint }),
   };
 }
 
-/** The fallback secret: stable across cold starts so tokens survive them, but not a secret. */
-export function derivedTokenSecret(tableName: string): string {
-  return `session-archive:derived-token-secret:${tableName}`;
+function readTokenSecretSetting(
+  optional: (key: string) => string | undefined,
+  endpoint: (key: string) => string | undefined,
+  problems: string[],
+): TokenSecretSetting | undefined {
+  const secretArn = optional('TOKEN_SECRET_ARN');
+  const secretsManagerEndpoint = endpoint('SECRETS_MANAGER_ENDPOINT');
+  const current = optional('TOKEN_SECRET');
+  const previous = optional('TOKEN_SECRET_PREVIOUS');
+  if (secretArn !== undefined) {
+    if (current !== undefined || previous !== undefined) problems.push('set TOKEN_SECRET_ARN or TOKEN_SECRET (local use), not both');
+    if (!SECRET_ARN_PATTERN.test(secretArn)) problems.push(`TOKEN_SECRET_ARN ${JSON.stringify(secretArn)} is not a Secrets Manager secret ARN`);
+    return { kind: 'secrets-manager', secretArn, ...(secretsManagerEndpoint === undefined ? {} : { endpoint: secretsManagerEndpoint }) };
+  }
+  if (current === undefined) {
+    problems.push(
+      'TOKEN_SECRET_ARN is required: the Secrets Manager secret that signs pagination tokens (for local use, set TOKEN_SECRET to a random string of at least 32 characters instead)',
+    );
+    if (previous !== undefined) problems.push('TOKEN_SECRET_PREVIOUS is set without TOKEN_SECRET');
+    return undefined;
+  }
+  for (const [name, value] of [['TOKEN_SECRET', current], ['TOKEN_SECRET_PREVIOUS', previous]] as const) {
+    if (value !== undefined && value.length < MIN_TOKEN_SECRET_LENGTH) problems.push(`${name} must be at least ${MIN_TOKEN_SECRET_LENGTH} characters`);
+  }
+  return { kind: 'environment', current, ...(previous === undefined ? {} : { previous }) };
+}
+
+function readTtl(text: string | undefined, problems: string[]): number {
+  if (text === undefined) return DEFAULT_TOKEN_TTL_SECONDS;
+  const seconds = Number(text);
+  if (!/^\d{1,7}$/.test(text) || seconds < MIN_TOKEN_TTL_SECONDS || seconds > MAX_TOKEN_TTL_SECONDS) {
+    problems.push(`TOKEN_TTL_SECONDS must be a whole number of seconds from ${MIN_TOKEN_TTL_SECONDS} to ${MAX_TOKEN_TTL_SECONDS}, got ${JSON.stringify(text)}`);
+    return DEFAULT_TOKEN_TTL_SECONDS;
+  }
+  return seconds;
 }
 
 function isHttpUrl(value: string): boolean {

@@ -53,7 +53,7 @@ export function buildOpenApiDocument(): JsonObject {
           summary: 'Sessions by time range, target, owner, status, document, access type and reason, one bounded page at a time.',
           description:
             'Each request does bounded work: a page can hold fewer than `limit` sessions (even none) and still carry a nextToken. ' +
-            'Follow nextToken until it is absent. Tokens are bound to the filters and order that made them.',
+            'Follow nextToken until it is absent. Tokens are bound to the filters and order that made them and expire 24 hours after they are issued (configurable).',
           parameters: queryParameters(sessionQuerySchema),
           responses: {
             '200': {
@@ -73,7 +73,7 @@ export function buildOpenApiDocument(): JsonObject {
                 },
               },
             },
-            '400': errorResponse('A parameter is malformed, out of range, repeated or unknown, or nextToken is invalid or belongs to another query.'),
+            '400': errorResponse('A parameter is malformed, out of range, repeated or unknown, or nextToken is invalid, expired (code ExpiredNextToken), signed with a rotated-out key, or belongs to another query.'),
             '405': errorResponse('Only GET is allowed.'),
           },
         },
@@ -112,7 +112,7 @@ export function buildOpenApiDocument(): JsonObject {
           summary: 'Compliance findings by session start time, rule, target and owner, one bounded page at a time.',
           description:
             'One finding per session and rule that it broke (docs/events.md). Same paging as /sessions: a page can be short or empty ' +
-            'and still carry a nextToken; follow it until it is absent. Tokens are bound to the filters and order that made them.',
+            'and still carry a nextToken; follow it until it is absent. Tokens are bound to the filters and order that made them and expire like those of /sessions.',
           parameters: queryParameters(findingsQuerySchema),
           responses: {
             '200': {
@@ -132,7 +132,7 @@ export function buildOpenApiDocument(): JsonObject {
                 },
               },
             },
-            '400': errorResponse('A parameter is malformed, out of range, repeated or unknown, or nextToken is invalid or belongs to another query.'),
+            '400': errorResponse('A parameter is malformed, out of range, repeated or unknown, or nextToken is invalid, expired (code ExpiredNextToken), signed with a rotated-out key, or belongs to another query.'),
             '405': errorResponse('Only GET is allowed.'),
           },
         },

@@ -116,6 +116,13 @@ export interface ArchiveStore {
   markEndedUnobserved(scope: SourceScope, sessionId: string, nowIso: string, lastSightingMs: number): Promise<void>;
   loadSweepState(scope: SourceScope): Promise<SweepState | undefined>;
   /**
+   * Takes the target's sweep lease unless another holder's is still live: two sweeps of one target
+   * never run at once. True when this owner holds it until `untilMs`.
+   */
+  acquireSweepLease(scope: SourceScope, owner: string, nowMs: number, untilMs: number): Promise<boolean>;
+  /** Gives the lease back, if this owner still holds it. */
+  releaseSweepLease(scope: SourceScope, owner: string): Promise<void>;
+  /**
    * Saves the state only if the stored version still equals `expectedVersion`.
    * Returns false when another sweep saved first.
    */

@@ -47,9 +47,24 @@ export interface SweepState {
   reconciliation: ResumableListing | null;
   /** The range listing that looks for many vanished open sessions at once, under way, or null. */
   endedLookup: ResumableListing | null;
+  /** The incremental History slice a sweep could not finish, with its place, or null. */
+  historyListing: ResumableListing | null;
   /** Source time at which the last complete reconciliation (or first backfill) started. */
   lastReconciledAt: number | null;
+  /** Why the last attempt to sweep this target failed, since when; null once a sweep ran. */
+  lastError: TargetFailure | null;
 }
+
+/** A target's sweep could not run: the role is missing, access denied, the region disabled, … */
+export interface TargetFailure {
+  kind: TargetFailureKind;
+  message: string;
+  /** When this kind of failure began (kept while it repeats). */
+  since: number;
+}
+
+export const TARGET_FAILURE_KINDS = ['role-missing', 'access-denied', 'region-disabled', 'throttled', 'failed'] as const;
+export type TargetFailureKind = (typeof TARGET_FAILURE_KINDS)[number];
 
 /**
  * A History listing resumed page by page across sweeps: the token of its next page is kept with
@@ -76,7 +91,9 @@ export const EMPTY_SWEEP_STATE: SweepState = {
   confirmed: [],
   reconciliation: null,
   endedLookup: null,
+  historyListing: null,
   lastReconciledAt: null,
+  lastError: null,
 };
 
 export function mergeGaps(a: readonly CoverageGap[], b: readonly CoverageGap[]): CoverageGap[] {
@@ -110,7 +127,9 @@ export function reconcileSweepState(stored: SweepState, mine: SweepState): Sweep
     // unless the other started a newer one.
     reconciliation: newerReconciliation(stored, mine),
     endedLookup: furtherListing(stored.endedLookup, mine.endedLookup),
+    historyListing: furtherListing(stored.historyListing, mine.historyListing),
     lastReconciledAt: maxOrNull(stored.lastReconciledAt, mine.lastReconciledAt),
+    lastError: mine.lastError,
   };
 }
 

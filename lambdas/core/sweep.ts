@@ -16,7 +16,7 @@ import type { CoreLogger } from './ports';
 import type { SourceScope } from './session';
 import { mergeGaps } from './sweep-state';
 import { toIso } from './time';
-import { listActive, listHistorySinceLastListing, type HistoryOutcome } from './sweep/active-and-history';
+import { historyOutcome, listActive, listNewHistory, newListingStart, resumeHistoryListing, type HistoryOutcome } from './sweep/active-and-history';
 import { advance, coverageStart, detectGaps } from './sweep/checkpoint';
 import { lookUpEndedSessions, recordMissing } from './sweep/ended-lookups';
 import { nextSliceMs } from './sweep/listing';
@@ -66,17 +66,18 @@ export async function sweep(ports: SweepPorts, options: SweepOptions = {}): Prom
   const activeDone = await listActive(run);
   const newGaps = detectGaps(run);
   const coverFrom = coverageStart(run);
-  const history: HistoryOutcome = activeDone
-    ? await listHistorySinceLastListing(run, coverFrom, newGaps)
-    : { done: false, slicesDone: 0, listedFrom: null, listedUntil: run.loaded.listedUntil };
-
-  let complete = history.done;
+  const history = historyOutcome(run);
+  let complete = false;
   let reconciliation: ReconciliationOutcome = 'not-due';
-  if (history.done && history.listedFrom !== null) {
-    const lookupsRan = await lookUpEndedSessions(run, history.listedFrom - run.settings.overlapMs);
-    await recordMissing(run, lookupsRan);
-    complete = lookupsRan;
-    if (lookupsRan) reconciliation = await reconcile(run);
+  // Each step runs only when the one before it finished: a starved sweep resumes where it was.
+  if (activeDone && (await resumeHistoryListing(run, history, coverFrom, newGaps))) {
+    const from = newListingStart(run, history);
+    // Vanished sessions below the new listing first: the new listing finds the rest.
+    const lookupsRan = from === null || (await lookUpEndedSessions(run, from));
+    if (lookupsRan) await listNewHistory(run, history, coverFrom, newGaps);
+    if (from !== null) await recordMissing(run, lookupsRan && history.done);
+    complete = lookupsRan && history.done;
+    if (complete && from !== null) reconciliation = await reconcile(run);
     if (reconciliation === 'in-progress') complete = false;
   }
   await saveFinalCheckpoint(run, history, complete, newGaps, coverFrom);
@@ -106,6 +107,8 @@ async function saveFinalCheckpoint(run: SweepRun, history: HistoryOutcome, compl
     }),
     lastSweep: { startedAt: run.hostStartedAt, finishedAt, complete, sessionsWritten: run.counts.written },
     lastCompletedAt: complete ? finishedAt : state.lastCompletedAt,
+    // The source answered: whatever kept this target from being swept is over.
+    lastError: null,
     ...(firstBackfill ? { lastReconciledAt: run.startedAt } : {}),
   });
 }

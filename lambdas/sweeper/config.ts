@@ -14,6 +14,8 @@ export interface SweeperConfig {
   /** Endpoint overrides for local runs and the artifact test (SSM_ENDPOINT, DYNAMODB_ENDPOINT). */
   readonly ssmEndpoint?: string;
   readonly dynamodbEndpoint?: string;
+  /** A local STS endpoint for member roles (STS_ENDPOINT); the regional STS endpoint when absent. */
+  readonly stsEndpoint?: string;
   /** How long SSM keeps ended sessions (HISTORY_RETENTION_DAYS, default 30). */
   readonly historyRetentionDays: number;
   /** When set, archived items expire this many days after the session ended (RETENTION_DAYS, table TTL). */
@@ -80,6 +82,7 @@ export function readSweeperConfig(env: Env): SweeperConfig {
   const region = required('AWS_REGION');
   const ssmEndpoint = endpoint('SSM_ENDPOINT');
   const dynamodbEndpoint = endpoint('DYNAMODB_ENDPOINT');
+  const stsEndpoint = endpoint('STS_ENDPOINT');
   const historyRetentionDays = positiveInteger('HISTORY_RETENTION_DAYS') ?? DEFAULT_HISTORY_RETENTION_DAYS;
   const retentionDays = positiveInteger('RETENTION_DAYS');
   if (retentionDays !== undefined && retentionDays < historyRetentionDays) {
@@ -106,6 +109,7 @@ export function readSweeperConfig(env: Env): SweeperConfig {
     ...(accountId === undefined ? {} : { accountId }),
     ...(ssmEndpoint === undefined ? {} : { ssmEndpoint }),
     ...(dynamodbEndpoint === undefined ? {} : { dynamodbEndpoint }),
+    ...(stsEndpoint === undefined ? {} : { stsEndpoint }),
     ...(retentionDays === undefined ? {} : { retentionDays }),
     ...(eventBusName === undefined ? {} : { eventBusName }),
     ...(eventsEndpoint === undefined ? {} : { eventsEndpoint }),

@@ -1,6 +1,7 @@
 /**
- * The scheduled sweeper: a middy chain around one call into the core `sweep()`.
- * Configuration is read and validated here, at module load; SDK clients live at module scope.
+ * The sweeper: one target per SQS message from the planner (or the hub's own account and region
+ * when a schedule invokes it directly), each a middy-wrapped call into the core `sweepTarget()`.
+ * Configuration is read and validated at module load; SDK clients live at module scope.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -8,60 +9,49 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { createDocumentClient, createSsmClient } from '../adapters/clients';
-import { DynamoArchiveStore } from '../adapters/dynamodb-archive-store';
-import { createEventBridgeClient, EventBridgePublisher } from '../adapters/eventbridge-publisher';
-import { SsmSessionSource } from '../adapters/ssm-session-source';
-import { systemClock, type CoreLogger } from '../core/ports';
-import { sweep, type SweepSummary } from '../core/sweep';
+import type { SweepSummary } from '../core/sweep';
+import type { PlannedTarget } from '../core/target-planner';
+import { sweepTarget } from '../core/target-sweep';
 import { HOUR_MS, MINUTE_MS } from '../core/time';
 import { accountIdFromFunctionArn, readSweeperConfig } from './config';
 import { METRICS_NAMESPACE, recordSweepMetrics } from './metrics';
+import { targetRequestsOf } from './target-event';
+import { createSweeperPorts } from './wiring';
 
 const config = readSweeperConfig(process.env);
 const logger = new Logger({ serviceName: config.serviceName });
-// The core's narrow logger: an absent `fields` must not reach Powertools as an extra argument.
-const coreLogger: CoreLogger = {
-  info: (message, fields) => logger.info(message, fields ?? {}),
-  warn: (message, fields) => logger.warn(message, fields ?? {}),
-};
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: config.serviceName });
-const ssm = createSsmClient({ region: config.region, endpoint: config.ssmEndpoint });
-const store = new DynamoArchiveStore({
-  client: createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint }),
-  tableName: config.tableName,
-  retentionDays: config.retentionDays,
-});
-// Session Archived, Sweep Completed and Coverage Gap Detected, when the stack gives a bus.
-const events =
-  config.eventBusName === undefined
-    ? undefined
-    : new EventBridgePublisher({ client: createEventBridgeClient({ region: config.region, endpoint: config.eventsEndpoint }), eventBusName: config.eventBusName });
-let source: SsmSessionSource | undefined;
+const portsFor = createSweeperPorts(config, logger);
 
-/** The event (an EventBridge schedule) carries nothing the sweep needs. */
-async function sweepOnce(_event: unknown, context: Context): Promise<SweepSummary> {
-  source ??= new SsmSessionSource({
-    client: ssm,
-    accountId: config.accountId ?? accountIdFromFunctionArn(context.invokedFunctionArn),
-    region: config.region,
-    historyRetentionDays: config.historyRetentionDays,
-  });
-  const summary = await sweep(
-    { source, store, clock: systemClock, logger: coreLogger, ...(events ? { events } : {}) },
-    {
+type SweepResponse = SweepSummary | { status: 'busy'; target: string } | { batchItemFailures: { itemIdentifier: string }[] };
+
+/** SQS: one result per message (failures retried, then dead-lettered). A direct call: the summary. */
+async function sweepTargets(event: unknown, context: Context): Promise<SweepResponse> {
+  const hub = { accountId: config.accountId ?? accountIdFromFunctionArn(context.invokedFunctionArn), region: config.region };
+  const requests = targetRequestsOf(event, hub);
+  const sweepOne = async (target: PlannedTarget): Promise<SweepResponse> => {
+    const result = await sweepTarget(target, portsFor(target), {
       // The core stops fetching pages while enough time is left to store them and checkpoint.
       remainingTimeMs: () => context.getRemainingTimeInMillis(),
       overlapMs: config.overlapMinutes * MINUTE_MS,
       reconcileEveryMs: config.reconcileEveryHours * HOUR_MS,
-    },
-  );
-  recordSweepMetrics(metrics, summary);
-  return summary;
+    });
+    if (result.status === 'busy') return { status: 'busy', target: target.key };
+    recordSweepMetrics(metrics, result.summary);
+    return result.summary;
+  };
+  const [direct] = requests;
+  if (direct !== undefined && direct.messageId === undefined) return sweepOne(direct.target);
+  const batchItemFailures: { itemIdentifier: string }[] = [];
+  for (const { messageId, target } of requests) {
+    // A failure is recorded on the target's checkpoint and published; SQS retries the message.
+    await sweepOne(target).catch(() => batchItemFailures.push({ itemIdentifier: messageId ?? '' }));
+  }
+  return { batchItemFailures };
 }
 
-export const handler = middy(sweepOnce)
+export const handler = middy(sweepTargets)
   // clearState: no keys from one invocation leak into the next one's logs.
   .use(injectLambdaContext(logger, { clearState: true }))
-  // Flushes the EMF metrics after every invocation, also when the sweep throws.
+  // Flushes the EMF metrics after every invocation, also when a sweep throws.
   .use(logMetrics(metrics, { captureColdStartMetric: true }));

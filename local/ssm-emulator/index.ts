@@ -2,6 +2,8 @@
 export { ManualClock, SystemClock, type EmulatorClock } from './clock';
 export { SsmApiError, type SsmErrorName } from './errors';
 export { FaultInjector, type FaultDecision, type FaultSettings, type InjectedFailure } from './faults';
+export { DEFAULT_GUESSES, resolveGuesses, type EmulatorGuesses } from './guesses';
+export { type ShownEntry, type ShownRecorder, type ShownSummary } from './shown-recorder';
 export { EMULATED_ACCOUNT_ID, generateSessions, type GenerateOptions } from './generator';
 export { FIXED_FLEET, OPERATION_NAMES, type OperationName } from './operations';
 export { SeededRandom } from './random';
@@ -9,6 +11,7 @@ export {
   compareNewestFirst,
   DEFAULT_VISIBILITY_RULES,
   everInHistory,
+  laggedVisibilityAt,
   statusAt,
   toSsmShape,
   visibilityAt,

@@ -36,7 +36,8 @@ export const DEFAULT_NEXT_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
 export class NextTokenCodec {
   private readonly secret = randomBytes(32);
 
-  constructor(private readonly ttlMs: number = DEFAULT_NEXT_TOKEN_TTL_MS) {}
+  /** Settable while the emulator runs; a change applies to tokens already issued. */
+  constructor(public ttlMs: number = DEFAULT_NEXT_TOKEN_TTL_MS) {}
 
   issue(cursor: PageCursor, binding: TokenBinding, nowMs: number): string {
     const payload: TokenPayload = { v: 1, b: bindingDigest(binding), k: cursor.startMs, i: cursor.sessionId, t: nowMs };
@@ -44,8 +45,8 @@ export class NextTokenCodec {
     return `${encoded}.${this.sign(encoded)}`;
   }
 
-  /** Returns the cursor, or throws InvalidNextToken saying why the token cannot be used. */
-  read(token: string, binding: TokenBinding, nowMs: number): PageCursor {
+  /** Returns the cursor and the token's issue time, or throws InvalidNextToken saying why the token cannot be used. */
+  read(token: string, binding: TokenBinding, nowMs: number): PageCursor & { issuedAtMs: number } {
     const payload = this.verifiedPayload(token);
     if (payload.b !== bindingDigest(binding)) {
       throw new SsmApiError(
@@ -56,7 +57,7 @@ export class NextTokenCodec {
     if (nowMs - payload.t > this.ttlMs) {
       throw new SsmApiError('InvalidNextToken', 'The specified token isn\'t valid: it has expired');
     }
-    return { startMs: payload.k, sessionId: payload.i };
+    return { startMs: payload.k, sessionId: payload.i, issuedAtMs: payload.t };
   }
 
   private verifiedPayload(token: string): TokenPayload {

@@ -8,6 +8,8 @@ import { SsmApiError } from './errors';
 import { EMULATED_ACCOUNT_ID } from './generator';
 import type { NextTokenCodec } from './next-token';
 import type { SessionIndex } from './session-index';
+import type { ShownLog } from './shown-recorder';
+import type { UnstablePages } from './unstable-pages';
 import { hasEnded, toSsmShape, visibilityAt, type EmulatedSession, type SessionState, type VisibilityRules } from './session-model';
 import {
   parseDescribeSessions,
@@ -35,12 +37,16 @@ export interface CallerIdentity {
   region: string;
 }
 
+/** The emulator's state the operations read; `rules` and `filtersAfterMaxResults` change when the guesses do. */
 export interface EmulatorCore {
   index: SessionIndex;
+  /** SSM's clock: the host's plus the clock offset. */
   clock: EmulatorClock;
   rules: VisibilityRules;
   filtersAfterMaxResults: boolean;
   tokens: NextTokenCodec;
+  unstable: UnstablePages;
+  shown: ShownLog;
   /** How long a session stays Terminating after TerminateSession (0 = ends at once). */
   terminatingMs: number;
   onDescribeAnswered(state: SessionState): void;
@@ -83,7 +89,10 @@ function describeSessions(body: JsonObject, core: EmulatorCore): JsonObject {
   const binding = { state: input.state, filters: input.filters };
   // An empty string is what some clients send for "no token".
   const after = input.nextToken ? core.tokens.read(input.nextToken, binding, nowMs) : undefined;
+  const changed = (fromMs: number, toMs: number): boolean => core.index.changedBetween(input.state, fromMs, toMs, core.rules);
+  const shift = after ? core.unstable.shift(after.issuedAtMs, nowMs, changed) : 0;
   const page = core.index.page({
+    shift,
     state: input.state,
     criteria: input.criteria,
     maxResults: input.maxResults,
@@ -93,7 +102,9 @@ function describeSessions(body: JsonObject, core: EmulatorCore): JsonObject {
     filtersAfterMaxResults: core.filtersAfterMaxResults,
   });
   core.onDescribeAnswered(input.state);
-  const response: JsonObject = { Sessions: page.sessions.map((session) => toSsmShape(session, nowMs)) };
+  const shapes = page.sessions.map((session) => toSsmShape(session, nowMs));
+  core.shown.record(input.state, nowMs, shapes);
+  const response: JsonObject = { Sessions: shapes };
   if (page.nextCursor) response.NextToken = core.tokens.issue(page.nextCursor, binding, nowMs);
   return response;
 }

@@ -5,44 +5,39 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { callerFrom, endpointHost, operationFrom, readBody, send } from './http';
 import type { AddressInfo } from 'node:net';
 import { ManualClock, type EmulatorClock } from './clock';
 import { SsmApiError } from './errors';
 import { FaultInjector, type FaultSettings } from './faults';
 import { generateSessions, type GenerateOptions } from './generator';
-import { DEFAULT_NEXT_TOKEN_TTL_MS, NextTokenCodec } from './next-token';
-import { OPERATION_NAMES, isOperationName, runOperation, type CallerIdentity, type EmulatorCore, type OperationName } from './operations';
+import { DEFAULT_GUESSES, resolveGuesses, visibilityRules, type EmulatorGuesses } from './guesses';
+import { NextTokenCodec } from './next-token';
+import { OPERATION_NAMES, runOperation, type EmulatorCore } from './operations';
 import { SessionIndex } from './session-index';
 import {
   everInHistory,
   toSsmShape,
   visibilityAt,
   type EmulatedSession,
+  type SessionState,
   type SessionVisibility,
-  type VisibilityRules,
+  type SsmSessionShape,
 } from './session-model';
+import { ShownLog, type ShownRecorder } from './shown-recorder';
+import { UnstablePages } from './unstable-pages';
 import { parseJsonBody } from './validation';
 
-export interface EmulatorOptions {
+export interface EmulatorOptions extends Partial<EmulatorGuesses> {
   /** Default 0 (ephemeral). */
   port?: number;
   /** Default '127.0.0.1'. */
   host?: string;
-  /** Default: a ManualClock starting at Date.now(). */
+  /** The host's clock. Default: a ManualClock starting at Date.now(). SSM's clock is this plus `clockOffsetMs`. */
   clock?: EmulatorClock;
   /** Default 30. */
   retentionDays?: number;
-  /** Which date the retention window counts from. Default 'StartDate' (the harsher). */
-  retentionFrom?: 'StartDate' | 'EndDate';
-  /** true = take MaxResults raw items of the state's list, THEN filter (short/empty pages that still carry NextToken). */
-  filtersAfterMaxResults?: boolean;
-  /** Where Failed sessions are listed. Default 'History'. */
-  failedIn?: 'History' | 'Active';
-  /** Where Terminating sessions are listed. Default 'Active'. */
-  terminatingIn?: 'Active' | 'History';
   faults?: FaultSettings;
-  /** Default 24h of emulator-clock time. */
-  nextTokenTtlMs?: number;
   /** How long TerminateSession leaves a session Terminating before it ends. Default 0 (ends at once). */
   terminatingMs?: number;
 }
@@ -53,11 +48,24 @@ export interface EmulatorStats {
   /** DescribeSessions calls answered with a page (not failed by a fault or a bad request), by State. */
   describeByState: { Active: number; History: number };
   faultsInjected: number;
+  /** Follow-up pages that unstable paging shifted. */
+  unstablePages: { skipped: number; repeated: number };
 }
 
 export interface SsmEmulator {
   readonly endpoint: string;
+  /** The host's clock. */
   readonly clock: EmulatorClock;
+  /** SSM's notion of now: the host's clock plus the clock offset. */
+  ssmNow(): number;
+  /** The guesses in force. */
+  readonly guesses: Readonly<EmulatorGuesses>;
+  /** Changes some guesses while running (the rest stay); a bad value throws and changes nothing. */
+  setGuesses(changes: Partial<EmulatorGuesses>): void;
+  /** Every session returned in a DescribeSessions page, as shown. */
+  readonly shown: ShownRecorder;
+  /** The sessions a complete listing of `state` would return at SSM time `atMs`, as it would show them. */
+  visibleAt(state: SessionState, atMs: number): SsmSessionShape[];
   /** Adds copies of the sessions. May include future start times: a session exists only once clock >= startMs. */
   addSessions(sessions: EmulatedSession[]): void;
   /** Generates AND adds; returns the stored sessions (treat as read-only). */
@@ -66,10 +74,11 @@ export interface SsmEmulator {
   terminate(sessionId: string, atMs?: number): void;
   /** Ground truth, newest first, including purged and not-yet-started sessions. Treat as read-only. */
   allSessions(): readonly EmulatedSession[];
+  /** Where the session is listed at nowMs (SSM time; default SSM's now). */
   stateOf(s: EmulatedSession, nowMs?: number): SessionVisibility;
-  /** Whether the session was listed under State=History at some moment up to nowMs. */
+  /** Whether the session was listed under State=History at some moment up to nowMs (SSM time). */
   everInHistory(s: EmulatedSession, nowMs?: number): boolean;
-  /** What DescribeSessions returns for the session at nowMs. */
+  /** What DescribeSessions returns for the session at nowMs (SSM time). */
   toSsmShape(s: EmulatedSession, nowMs?: number): Record<string, unknown>;
   setFaults(f: FaultSettings | undefined): void;
   readonly stats: EmulatorStats;
@@ -77,31 +86,42 @@ export interface SsmEmulator {
   close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 1024 * 1024;
-const TARGET_PREFIX = 'AmazonSSM.';
-const CREDENTIAL_SCOPE = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\/[^/,\s]+\/aws4_request/;
 
 export async function startSsmEmulator(options: EmulatorOptions = {}): Promise<SsmEmulator> {
-  const rules = visibilityRulesFrom(options);
-  const clock = options.clock ?? new ManualClock(Date.now());
+  const retentionDays = options.retentionDays ?? 30;
+  if (!(retentionDays > 0)) throw new RangeError('retentionDays must be > 0');
+  let guesses = resolveGuesses(DEFAULT_GUESSES, options);
+  const hostClock = options.clock ?? new ManualClock(Date.now());
+  const ssmClock: EmulatorClock = { now: () => hostClock.now() + guesses.clockOffsetMs };
   const terminatingMs = options.terminatingMs ?? 0;
   if (!(terminatingMs >= 0)) throw new RangeError('terminatingMs must be >= 0');
-  const nextTokenTtlMs = options.nextTokenTtlMs ?? DEFAULT_NEXT_TOKEN_TTL_MS;
-  if (!(nextTokenTtlMs > 0)) throw new RangeError('nextTokenTtlMs must be > 0');
 
   const index = new SessionIndex();
   const faults = new FaultInjector(options.faults);
   const stats = emptyStats();
   const core: EmulatorCore = {
     index,
-    clock,
-    rules,
-    filtersAfterMaxResults: options.filtersAfterMaxResults ?? false,
-    tokens: new NextTokenCodec(nextTokenTtlMs),
+    clock: ssmClock,
+    rules: visibilityRules(guesses, retentionDays),
+    filtersAfterMaxResults: guesses.filtersAfterMaxResults,
+    tokens: new NextTokenCodec(guesses.nextTokenTtlMs),
+    unstable: new UnstablePages(guesses.unstablePageRate, guesses.unstablePageSeed),
+    shown: new ShownLog(),
     terminatingMs,
     onDescribeAnswered: (state) => {
       stats.describeByState[state] += 1;
     },
+  };
+  stats.unstablePages = core.unstable.counts;
+  const applyGuesses = (changes: Partial<EmulatorGuesses>): void => {
+    const next = resolveGuesses(guesses, changes);
+    if (next.unstablePageRate !== guesses.unstablePageRate || next.unstablePageSeed !== guesses.unstablePageSeed || changes.unstablePageSeed !== undefined) {
+      core.unstable.configure(next.unstablePageRate, next.unstablePageSeed);
+    }
+    guesses = next;
+    core.rules = visibilityRules(guesses, retentionDays);
+    core.filtersAfterMaxResults = guesses.filtersAfterMaxResults;
+    core.tokens.ttlMs = guesses.nextTokenTtlMs;
   };
   const pendingDelays = new Set<NodeJS.Timeout>();
 
@@ -146,14 +166,15 @@ export async function startSsmEmulator(options: EmulatorOptions = {}): Promise<S
       }
 
       const result = runOperation(operation, parseJsonBody(rawBody), core, caller);
-      send(response, 200, result, requestId);
+      send(response, 200, result, requestId, ssmClock.now());
     } catch (error) {
       if (error instanceof SsmApiError) {
-        send(response, error.status, error.toBody(), requestId);
+        send(response, error.status, error.toBody(), requestId, ssmClock.now());
       } else {
         // A bug in the emulator: answer like AWS would, but leave a trace for whoever runs it.
         console.error('SSM emulator: unexpected error', error);
-        send(response, 500, { __type: 'InternalServerError', message: 'Unexpected emulator error', Message: 'Unexpected emulator error' }, requestId);
+        const body = { __type: 'InternalServerError', message: 'Unexpected emulator error', Message: 'Unexpected emulator error' };
+        send(response, 500, body, requestId, ssmClock.now());
       }
     }
   }
@@ -174,8 +195,19 @@ export async function startSsmEmulator(options: EmulatorOptions = {}): Promise<S
   let closing: Promise<void> | undefined;
   const emulator: SsmEmulator = {
     endpoint,
-    clock,
+    clock: hostClock,
     stats,
+    ssmNow: () => ssmClock.now(),
+    get guesses() {
+      return { ...guesses };
+    },
+    setGuesses: applyGuesses,
+    shown: core.shown,
+    visibleAt: (state, atMs) =>
+      index
+        .all()
+        .filter((session) => visibilityAt(session, atMs, core.rules) === state)
+        .map((session) => toSsmShape(session, atMs)),
     addSessions(sessions) {
       index.add(sessions);
     },
@@ -185,18 +217,20 @@ export async function startSsmEmulator(options: EmulatorOptions = {}): Promise<S
     terminate(sessionId, atMs) {
       const session = index.get(sessionId);
       if (!session) throw new Error(`No session ${JSON.stringify(sessionId)} in the emulator`);
-      const endMs = atMs ?? clock.now();
+      const endMs = atMs ?? ssmClock.now();
       if (endMs < session.startMs) throw new RangeError(`Cannot end session ${sessionId} before it starts`);
       if (session.endMs !== null && session.endMs <= endMs) return;
       session.endMs = endMs;
     },
     allSessions: () => index.all(),
-    stateOf: (session, nowMs) => visibilityAt(session, nowMs ?? clock.now(), rules),
-    everInHistory: (session, nowMs) => everInHistory(session, nowMs ?? clock.now(), rules),
-    toSsmShape: (session, nowMs) => toSsmShape(session, nowMs ?? clock.now()),
+    stateOf: (session, nowMs) => visibilityAt(session, nowMs ?? ssmClock.now(), core.rules),
+    everInHistory: (session, nowMs) => everInHistory(session, nowMs ?? ssmClock.now(), core.rules),
+    toSsmShape: (session, nowMs) => toSsmShape(session, nowMs ?? ssmClock.now()),
     setFaults: (settings) => faults.configure(settings),
     resetStats() {
-      Object.assign(stats, emptyStats());
+      core.unstable.counts.skipped = 0;
+      core.unstable.counts.repeated = 0;
+      Object.assign(stats, emptyStats(), { unstablePages: core.unstable.counts });
     },
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
@@ -211,79 +245,8 @@ export async function startSsmEmulator(options: EmulatorOptions = {}): Promise<S
   return emulator;
 }
 
-function visibilityRulesFrom(options: EmulatorOptions): VisibilityRules {
-  const retentionDays = options.retentionDays ?? 30;
-  if (!(retentionDays > 0)) throw new RangeError('retentionDays must be > 0');
-  return {
-    retentionDays,
-    retentionFrom: options.retentionFrom ?? 'StartDate',
-    failedIn: options.failedIn ?? 'History',
-    terminatingIn: options.terminatingIn ?? 'Active',
-  };
-}
-
 function emptyStats(): EmulatorStats {
   const byOperation: Record<string, number> = {};
   for (const name of OPERATION_NAMES) byOperation[name] = 0;
-  return { requests: 0, byOperation, describeByState: { Active: 0, History: 0 }, faultsInjected: 0 };
-}
-
-/** Reads the whole body; undefined when it is too large or the client went away. */
-function readBody(request: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', () => resolve(undefined));
-  });
-}
-
-/** The access key id and region from the SigV4 Credential scope; the signature itself is not checked. */
-function callerFrom(authorization: string | undefined): CallerIdentity {
-  if (!authorization) {
-    throw new SsmApiError('MissingAuthenticationTokenException', 'Missing Authentication Token');
-  }
-  const match = CREDENTIAL_SCOPE.exec(authorization);
-  if (!authorization.startsWith('AWS4-HMAC-SHA256 ') || !match) {
-    throw new SsmApiError(
-      'IncompleteSignatureException',
-      'Authorization header requires a Credential parameter of the form Credential=<key>/<date>/<region>/ssm/aws4_request',
-    );
-  }
-  return { accessKeyId: match[1] as string, region: match[2] as string };
-}
-
-function operationFrom(target: string | string[] | undefined): OperationName {
-  if (typeof target !== 'string' || target === '') {
-    throw new SsmApiError('UnknownOperationException', 'Missing X-Amz-Target header');
-  }
-  const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
-  if (!isOperationName(name)) {
-    throw new SsmApiError('UnknownOperationException', `Unknown operation ${target}`);
-  }
-  return name;
-}
-
-function send(response: ServerResponse, status: number, body: Record<string, unknown>, requestId: string): void {
-  if (response.destroyed || response.writableEnded) return;
-  const payload = JSON.stringify(body);
-  response.writeHead(status, {
-    'Content-Type': 'application/x-amz-json-1.1',
-    'Content-Length': Buffer.byteLength(payload),
-    'x-amzn-RequestId': requestId,
-  });
-  response.end(payload);
-}
-
-function endpointHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
+  return { requests: 0, byOperation, describeByState: { Active: 0, History: 0 }, faultsInjected: 0, unstablePages: { skipped: 0, repeated: 0 } };
 }

@@ -24,6 +24,8 @@ export interface PageQuery {
   rules: VisibilityRules;
   /** true: take maxResults raw items of the state's list first, then filter them. */
   filtersAfterMaxResults: boolean;
+  /** Unstable paging: > 0 skips that many sessions after the cursor, < 0 repeats that many before it. */
+  shift?: number;
 }
 
 export interface PageResult {
@@ -92,7 +94,9 @@ export class SessionIndex {
     const { criteria, nowMs } = query;
     let start = this.firstIndexStartingAtOrBefore(nowMs);
     if (criteria.startBeforeMs !== undefined) start = Math.max(start, this.firstIndexStartingBefore(criteria.startBeforeMs));
+    const lowest = start;
     if (query.after) start = Math.max(start, this.firstIndexAfter(query.after));
+    start = this.shifted(start, lowest, query.shift ?? 0, (session) => this.matches(session, query));
     const end = criteria.startAtOrAfterMs === undefined ? this.newestFirst.length : this.firstIndexStartingBefore(criteria.startAtOrAfterMs);
 
     const sessions: EmulatedSession[] = [];
@@ -115,7 +119,9 @@ export class SessionIndex {
    */
   private pageFilteringAfterLimit(query: PageQuery): PageResult {
     let start = this.firstIndexStartingAtOrBefore(query.nowMs);
+    const lowest = start;
     if (query.after) start = Math.max(start, this.firstIndexAfter(query.after));
+    start = this.shifted(start, lowest, query.shift ?? 0, (session) => visibilityAt(session, query.nowMs, query.rules) === query.state);
     const sessions: EmulatedSession[] = [];
     let rawCount = 0;
     let lastRaw: EmulatedSession | undefined;
@@ -130,6 +136,26 @@ export class SessionIndex {
       if (matchesCriteria(session, query.criteria, query.nowMs)) sessions.push(session);
     }
     return { sessions, nextCursor: undefined };
+  }
+
+  /** Whether any session entered or left `state` between the two instants. */
+  changedBetween(state: SessionState, fromMs: number, toMs: number, rules: VisibilityRules): boolean {
+    return this.newestFirst.some((session) => (visibilityAt(session, fromMs, rules) === state) !== (visibilityAt(session, toMs, rules) === state));
+  }
+
+  /** Moves a page's start over `shift` counted sessions: forward (skip) or back (repeat), never below `lowest`. */
+  private shifted(start: number, lowest: number, shift: number, counted: (session: EmulatedSession) => boolean): number {
+    let index = start;
+    let left = Math.abs(shift);
+    if (shift > 0) {
+      for (; index < this.newestFirst.length && left > 0; index += 1) if (counted(this.newestFirst[index] as EmulatedSession)) left -= 1;
+    } else {
+      while (index > lowest && left > 0) {
+        index -= 1;
+        if (counted(this.newestFirst[index] as EmulatedSession)) left -= 1;
+      }
+    }
+    return index;
   }
 
   private matches(session: EmulatedSession, query: PageQuery): boolean {

@@ -39,6 +39,11 @@ export interface VisibilityRules {
   retentionFrom: 'StartDate' | 'EndDate';
   failedIn: SessionState;
   terminatingIn: SessionState;
+  /**
+   * A session shows up in a list only once it has belonged there this long: in Active this long
+   * after it starts, in History this long after it ends. In between it is in neither list.
+   */
+  visibilityLagMs: number;
 }
 
 export const DEFAULT_VISIBILITY_RULES: VisibilityRules = {
@@ -46,6 +51,7 @@ export const DEFAULT_VISIBILITY_RULES: VisibilityRules = {
   retentionFrom: 'StartDate',
   failedIn: 'History',
   terminatingIn: 'Active',
+  visibilityLagMs: 0,
 };
 
 const DAY_MS = 86_400_000;
@@ -75,6 +81,9 @@ function isTerminating(session: EmulatedSession, nowMs: number): boolean {
   return nowMs >= session.endMs - session.terminatingMs && nowMs < session.endMs;
 }
 
+/** A started session that the lag hides: it belongs to a list it has not shown up in yet. */
+export type LaggedVisibility = SessionVisibility | 'Lagging';
+
 /** Status as DescribeSessions would report it at nowMs (Connecting before the session starts). */
 export function statusAt(session: EmulatedSession, nowMs: number): SessionStatus {
   if (nowMs < session.startMs) return 'Connecting';
@@ -98,11 +107,25 @@ function listAt(session: EmulatedSession, nowMs: number, rules: VisibilityRules)
 }
 
 export function visibilityAt(session: EmulatedSession, nowMs: number, rules: VisibilityRules): SessionVisibility {
+  const visibility = laggedVisibilityAt(session, nowMs, rules);
+  // Not listed anywhere yet: to a caller of DescribeSessions it does not exist yet.
+  return visibility === 'Lagging' ? 'Pending' : visibility;
+}
+
+/**
+ * Like visibilityAt, but tells a session the lag hides ('Lagging': started, in neither list
+ * right now) from one that has not started.
+ */
+export function laggedVisibilityAt(session: EmulatedSession, nowMs: number, rules: VisibilityRules): LaggedVisibility {
   if (nowMs < session.startMs) return 'Pending';
   const list = listAt(session, nowMs, rules);
   // Open sessions listed as Active are never purged; anything ended or History-listed is.
   const subjectToRetention = list === 'History' || hasEnded(session, nowMs);
   if (subjectToRetention && isPastRetention(session, nowMs, rules)) return 'Purged';
+  const lag = rules.visibilityLagMs;
+  // Lists only change Active -> (Terminating's list) -> History, so "the same list `lag` ago"
+  // means "in this list for at least `lag`".
+  if (lag > 0 && (nowMs - lag < session.startMs || listAt(session, nowMs - lag, rules) !== list)) return 'Lagging';
   return list;
 }
 
@@ -111,8 +134,10 @@ export function visibilityAt(session: EmulatedSession, nowMs: number, rules: Vis
  * Purging is monotone in time, so it suffices to check the moment it first entered History.
  */
 export function everInHistory(session: EmulatedSession, nowMs: number, rules: VisibilityRules): boolean {
-  const enteredHistoryMs = historyEntryMs(session, rules);
-  if (enteredHistoryMs === null || enteredHistoryMs > nowMs) return false;
+  const entered = historyEntryMs(session, rules);
+  if (entered === null) return false;
+  const enteredHistoryMs = entered + rules.visibilityLagMs;
+  if (enteredHistoryMs > nowMs) return false;
   return !isPastRetention(session, enteredHistoryMs, rules);
 }
 

@@ -265,7 +265,16 @@ describe('the deployable artifact', () => {
       compliance = await invokeInFreshNode(complianceFn, 'compliance', complianceEnv, archivedEvents, workdir);
 
       const queryFn = functionAsset(outdir, `${STACK}/SessionArchive/Query`);
-      const queryEnv = { ...resolveEnvironment(queryFn.environment, local), ...lambdaEnv, DYNAMODB_ENDPOINT: dynalite.endpoint };
+      // Deployed, the function reads its token key from Secrets Manager (TOKEN_SECRET_ARN); here it
+      // gets the key itself (TOKEN_SECRET), the local form the handler accepts without an ARN.
+      const { TOKEN_SECRET_ARN: tokenSecretArn, ...queryTemplateEnv } = queryFn.environment;
+      expect(JSON.stringify(tokenSecretArn)).toMatch(/\{"Ref":"SessionArchiveTokenSecret[0-9A-F]+"\}/);
+      const queryEnv = {
+        ...resolveEnvironment(queryTemplateEnv, local),
+        ...lambdaEnv,
+        DYNAMODB_ENDPOINT: dynalite.endpoint,
+        TOKEN_SECRET: local.TOKEN_SECRET,
+      };
       query = await invokeInFreshNode(
         queryFn,
         'query',
@@ -297,9 +306,13 @@ describe('the deployable artifact', () => {
       expect(expectedIds.length).toBeGreaterThan(10);
     });
 
-    it('the bundled sweeper archives every session SSM holds in one complete sweep', () => {
-      const summary = sweep.results[0] as { complete: boolean; written: number; accountId: string; region: string };
-      expect(summary).toMatchObject({ complete: true, written: expectedIds.length, accountId: EMULATED_ACCOUNT_ID, region: REGION });
+    /** The sweep's summary, as the bundle logs it. */
+    const sweepSummary = () => sweep.stdoutJson.find((line) => line.message === 'sweep finished');
+
+    it('the bundled sweeper archives every session SSM holds in one complete sweep of the hub, invoked by the schedule', () => {
+      // Invoked directly (no SQS records), it sweeps the hub's own account and returns the summary it logs.
+      expect(sweep.results[0]).toMatchObject({ complete: true, written: expectedIds.length, accountId: EMULATED_ACCOUNT_ID, region: REGION });
+      expect(sweepSummary()).toMatchObject({ complete: true, written: expectedIds.length, accountId: EMULATED_ACCOUNT_ID, region: REGION });
     });
 
     it('the bundled sweeper emits the EMF metrics the alarms watch, under their namespace and service', () => {
@@ -319,7 +332,7 @@ describe('the deployable artifact', () => {
       const archived = bus.events.filter((event) => event['detail-type'] === DETAIL_TYPE.sessionArchived);
       expect(archived.map((event) => (event.detail as { session: { sessionId: string } }).session.sessionId).sort()).toEqual(expectedIds);
       expect(bus.events.filter((event) => event['detail-type'] === DETAIL_TYPE.sweepCompleted)).toHaveLength(1);
-      expect(sweep.results[0]).toMatchObject({ sessionEvents: { published: expectedIds.length, undelivered: 0 } });
+      expect(sweepSummary()).toMatchObject({ sessionEvents: { published: expectedIds.length, undelivered: 0 } });
     });
 
     it('the bundled compliance function records and announces findings, which the query function serves', () => {

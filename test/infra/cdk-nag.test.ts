@@ -13,7 +13,14 @@ const ALL_OPTIONS = {
   alarmEmail: 'ops@example.com',
   kmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
   retentionDays: 3650,
-  apiGatewayCloudWatchRole: false,
+  apiGatewayCloudWatchRole: true,
+  alarmTopicEncryption: true,
+  tableDataEvents: true,
+  breakGlassRoleArn: 'arn:aws:iam::111122223333:role/ArchiveBreakGlass',
+  auditorRoleArns: ['arn:aws:iam::111122223333:role/Auditor'],
+  sweeperReservedConcurrency: 1,
+  queryReservedConcurrency: 10,
+  tokenTtlSeconds: 3600,
 };
 
 interface Acknowledgement {

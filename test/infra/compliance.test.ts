@@ -106,12 +106,18 @@ describe('compliance rule', () => {
 });
 
 describe('compliance function', () => {
-  it('may put, read and update finding items only (dynamodb:LeadingKeys FINDING#*), on the table alone', () => {
+  it('may put, read and update finding items only (LeadingKeys FINDING#*), and read session items by key (LeadingKeys SESSION#*), on the table alone', () => {
     const dynamo = statementsOf(complianceId).filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
     expect(dynamo).toEqual([
       {
-        Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['FINDING#*'] } },
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+      },
+      {
+        Action: 'dynamodb:GetItem',
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SESSION#*'] } },
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
       },
@@ -126,6 +132,13 @@ describe('compliance function', () => {
         'dynamodb:PutItem',
         'dynamodb:GetItem',
         'dynamodb:UpdateItem',
+        'kms:Decrypt',
+        'kms:DescribeKey',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+        'kms:GenerateDataKeyWithoutPlaintext',
+        'kms:ReEncryptFrom',
+        'kms:ReEncryptTo',
         'events:PutEvents',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
@@ -216,7 +229,7 @@ describe('dead-letter queue', () => {
 describe('table access for events and findings', () => {
   it('lets the sweeper read its outbox and the query function read findings through the eventsAndFindings index', () => {
     for (const id of [sweeperId, queryId]) {
-      const resources = JSON.stringify(statementWith(id, 'dynamodb:Query')?.Resource);
+      const resources = JSON.stringify(statementsOf(id).filter((statement) => [statement.Action].flat().includes('dynamodb:Query')).map((statement) => statement.Resource));
       expect(resources).toContain('/index/eventsAndFindings');
     }
   });

@@ -23,8 +23,23 @@ export interface BuiltStack {
   template: Template;
 }
 
-export function buildStack(overrides: Partial<Record<ContextKey, unknown>> = {}): BuiltStack {
-  const app = new App({ context: { ...cdkJsonContext(), ...overrides, 'aws:cdk:bundling-stacks': [] } });
+/** cdk.json's context without the CDK feature flags (`@aws-cdk/...` keys): what an app that sets none gets. */
+export function contextWithoutFeatureFlags(): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(cdkJsonContext()).filter(([key]) => !isFeatureFlag(key)));
+}
+
+export function isFeatureFlag(key: string): boolean {
+  return key.startsWith('@aws-cdk');
+}
+
+export interface BuildOptions {
+  /** Apply cdk.json's feature flags. @default true */
+  readonly featureFlags?: boolean;
+}
+
+export function buildStack(overrides: Partial<Record<ContextKey, unknown>> = {}, options: BuildOptions = {}): BuiltStack {
+  const base = options.featureFlags === false ? contextWithoutFeatureFlags() : cdkJsonContext();
+  const app = new App({ context: { ...base, ...overrides, 'aws:cdk:bundling-stacks': [] } });
   const config = readAppConfig((key) => app.node.tryGetContext(key));
   const stack = new SessionArchiveStack(app, config.stackName, config.stackProps);
   return { app, stack, template: Template.fromStack(stack) };

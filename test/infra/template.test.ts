@@ -68,17 +68,24 @@ describe('archive table', () => {
     expect(tableProperties().PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
   });
 
-  it('is retained when removed from the stack or replaced', () => {
-    template.hasResource(TABLE, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  it('is retained when removed from the stack or replaced, but not after a failed create', () => {
+    template.hasResource(TABLE, { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
   });
 
   it('has deletion protection on', () => {
     expect(tableProperties().DeletionProtectionEnabled).toBe(true);
   });
 
-  it('is encrypted at rest with the AWS-managed KMS key by default', () => {
+  it("is encrypted at rest with the stack's own customer-managed KMS key by default", () => {
+    const keyId = logicalIdOf(template, 'AWS::KMS::Key', 'SessionArchiveArchiveKey');
+    expect(tableProperties().SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+  });
+
+  it('can use the AWS-managed key aws/dynamodb instead', () => {
+    const custom = buildStack({ tableEncryption: 'aws-managed' }).template;
     // SSEEnabled without a key id is DynamoDB's "KMS, AWS-managed key aws/dynamodb".
-    expect(tableProperties().SSESpecification).toEqual({ SSEEnabled: true });
+    custom.hasResourceProperties(TABLE, { SSESpecification: { SSEEnabled: true } });
+    custom.resourceCountIs('AWS::KMS::Key', 0);
   });
 
   it('bills on demand', () => {
@@ -109,9 +116,6 @@ describe('sweeper function', () => {
     template.hasResourceProperties(FUNCTION, { Description: Match.stringLikeRegexp('Sweeps'), Architectures: ['arm64'] });
   });
 
-  it('has reserved concurrency 1, so sweeps never overlap', () => {
-    expect(resourcesOfType(template, FUNCTION)[sweeperId]?.Properties?.ReservedConcurrentExecutions).toBe(1);
-  });
 
   it('has an explicit 5-minute timeout', () => {
     expect(resourcesOfType(template, FUNCTION)[sweeperId]?.Properties?.Timeout).toBe(300);
@@ -139,7 +143,7 @@ describe('sweeper function', () => {
     });
   });
 
-  it('may call ssm:DescribeSessions, read and write the table and put events, nothing else but logs, tracing and its failure queue', () => {
+  it('may call ssm:DescribeSessions, read and write the table, delete its sweep lease and put events, nothing else but logs, tracing and its failure queue', () => {
     expect(new Set(actionsOfPolicyFor(sweeperId))).toEqual(
       new Set([
         'ssm:DescribeSessions',
@@ -149,6 +153,14 @@ describe('sweeper function', () => {
         'dynamodb:Query',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'kms:Decrypt',
+        'kms:DescribeKey',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+        'kms:GenerateDataKeyWithoutPlaintext',
+        'kms:ReEncryptFrom',
+        'kms:ReEncryptTo',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         'xray:PutTraceSegments',
@@ -172,9 +184,13 @@ describe('query function', () => {
     expect(dynamoActions).toEqual(['dynamodb:Query']);
   });
 
-  it('gets its token secret from Secrets Manager at deploy time, never as a literal', () => {
+  it("gets its token secret's ARN, never the secret itself, in its environment", () => {
     const variables = (resourcesOfType(template, FUNCTION)[queryId]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(JSON.stringify(variables.TOKEN_SECRET)).toContain('{{resolve:secretsmanager:');
+    const secretId = logicalIdOf(template, 'AWS::SecretsManager::Secret', 'SessionArchiveTokenSecret');
+    expect(variables.TOKEN_SECRET_ARN).toEqual({ Ref: secretId });
+    expect(variables.TOKEN_SECRET).toBeUndefined();
+    expect(JSON.stringify(variables)).not.toContain('resolve:secretsmanager');
+    expect(variables.TOKEN_TTL_SECONDS).toBeUndefined();
   });
 });
 
@@ -202,7 +218,7 @@ describe('IAM', () => {
       const parts = (arn as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
       return String(parts[parts.length - 1]);
     });
-    expect(routes).toEqual(['/v1/GET/sessions', '/v1/GET/sessions/*', '/v1/GET/coverage', '/v1/GET/findings', '/v1/GET/openapi.json']);
+    expect(routes.sort()).toEqual(['/v1/GET/coverage', '/v1/GET/findings', '/v1/GET/openapi.json', '/v1/GET/sessions', '/v1/GET/sessions/*']);
   });
 });
 
@@ -246,7 +262,7 @@ describe('query API', () => {
   it('writes access logs with the caller identity', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       AccessLogSetting: {
-        DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SessionArchiveQueryApiAccessLogs'), 'Arn'] },
+        DestinationArn: { 'Fn::Join': ['', Match.arrayWith([':log-group:', { Ref: Match.stringLikeRegexp('^SessionArchiveQueryApiAccessLogs') }])] },
         Format: Match.stringLikeRegexp('\\$context\\.identity\\.user'),
       },
     });
@@ -412,10 +428,6 @@ describe('options', () => {
     expect(() => new SessionArchive(stack, 'Archive', { noSweepAlarmHours: 169 })).toThrow(/noSweepAlarmHours must be a whole number from 1 to 168/);
   });
 
-  it('can leave out the account-wide API Gateway CloudWatch role', () => {
-    const custom = buildStack({ apiGatewayCloudWatchRole: false }).template;
-    custom.resourceCountIs('AWS::ApiGateway::Account', 0);
-  });
 });
 
 describe('outputs', () => {

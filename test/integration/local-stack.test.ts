@@ -12,7 +12,7 @@ import { paginateDescribeSessions } from '@aws-sdk/client-ssm';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SweepSummary } from '../../lambdas/core/sweep';
 import { DAY_MS } from '../../lambdas/core/time';
-import { GeneratedSessionFeed, IntervalSweeper, startLocalStack, type LocalStack } from '../../local/local-stack';
+import { describeSweep, GeneratedSessionFeed, IntervalSweeper, startLocalStack, type LocalStack } from '../../local/local-stack';
 import { ManualClock, startSsmEmulator } from '../../local/ssm-emulator';
 import { emulatorSsmClient } from '../../local/ssm-emulator/clients';
 
@@ -83,7 +83,7 @@ describe('IntervalSweeper', () => {
         await sleep(10);
         running--;
         if (calls === 1) throw new Error('SSM unreachable');
-        return summary();
+        return describeSweep(summary());
       },
     });
 
@@ -105,7 +105,7 @@ describe('IntervalSweeper', () => {
       runSweep: async (shouldStop) => {
         await until(shouldStop);
         sawStop = true;
-        return summary({ complete: false, stoppedEarly: 'time-budget', gaps: [{ from: '2025-11-01T00:00:00.000Z', to: '2025-11-02T00:00:00.000Z' }] });
+        return describeSweep(summary({ complete: false, stoppedEarly: 'time-budget', gaps: [{ from: '2025-11-01T00:00:00.000Z', to: '2025-11-02T00:00:00.000Z' }] }));
       },
     });
 

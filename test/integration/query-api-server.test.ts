@@ -17,6 +17,7 @@ import type { ObservedSession } from '../../lambdas/core/session';
 import { toIso } from '../../lambdas/core/time';
 import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
 import type { LocalApiServer } from '../../local/api-server';
+import { testProcessEnv } from '../support/cli-process';
 
 const TABLE = 'server-archive';
 const OWNER_WITH_PLUS = 'arn:aws:iam::123456789012:user/ops+oncall@example.com';
@@ -148,7 +149,7 @@ describe('session-archive api', () => {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', '-e', "require('./bin/commands/api').runApiCommand(process.argv.slice(1))", '--', '--table', TABLE, '--dynamodb-endpoint', store.endpoint, '--port', '0'],
-      { cwd: root, env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: root, env: testProcessEnv({ POWERTOOLS_LOG_LEVEL: 'SILENT' }), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

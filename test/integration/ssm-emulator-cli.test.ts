@@ -6,11 +6,12 @@ import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { paginateDescribeSessions } from '@aws-sdk/client-ssm';
+import { DescribeSessionsCommand, paginateDescribeSessions } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEmulatorArgs, UsageError } from '../../bin/commands/emulator';
 import { ManualClock, startSsmEmulator, type SsmEmulator } from '../../local/ssm-emulator';
 import { emulatorSsmClient, rawSsmCall } from '../../local/ssm-emulator/clients';
+import { cleanEnv } from '../support/cli-process';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 const AWS_CLI = '/usr/bin/aws';
@@ -114,7 +115,7 @@ describe('AWS CLI v2 against the emulator', () => {
 /** Runs the emulator command in its own Node process, through tsx. */
 function spawnEmulatorCommand(args: readonly string[]): ChildProcessWithoutNullStreams {
   const script = `require('./bin/commands/emulator.ts').runEmulatorCommand(${JSON.stringify(args)})`;
-  return spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1' } });
+  return spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: REPO_ROOT, env: cleanEnv() });
 }
 
 function exitOf(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
@@ -167,6 +168,34 @@ describe('session-archive emulator command', () => {
     expect(await exitOf(child)).toEqual({ code: 0, signal: null });
     expect(stdout.text()).toContain('Usage: session-archive emulator');
     expect(stdout.text()).toContain('--sessions <n>');
+    // Every guess about SSM is a documented flag.
+    for (const flag of ['--retention-from', '--visibility-lag <seconds>', '--clock-offset <seconds>', '--unstable-pages <rate>', '--terminating-in', '--failed-in', '--token-ttl <seconds>', '--filters-after-max-results']) {
+      expect(stdout.text()).toContain(flag);
+    }
+  });
+
+  it('runs with SSM\'s clock off by the --clock-offset, and the SDK takes its clock offset from the Date header', async () => {
+    const child = spawnEmulatorCommand(['--sessions', '20', '--clock-offset', '-1800', '--visibility-lag', '60', '--failed-in', 'Active']);
+    const exited = exitOf(child);
+    const stdout = collect(child.stdout);
+    const endpoint = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', () => {
+        const match = /^SSM emulator listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(stdout.text());
+        if (match) resolve(match[1] as string);
+      });
+      void exited.then(() => reject(new Error('emulator exited early')));
+    });
+    const client = emulatorSsmClient(endpoint, { maxAttempts: 1 });
+    const before = Date.now();
+    const answer = await client.send(new DescribeSessionsCommand({ State: 'Active' }));
+    client.destroy();
+
+    // The Date header is SSM's clock, 30 minutes behind; the SDK now signs with that offset.
+    expect(answer.$metadata.httpStatusCode).toBe(200);
+    expect(client.config.systemClockOffset).toBeGreaterThan(-1800_000 - 5_000);
+    expect(client.config.systemClockOffset).toBeLessThan(-1800_000 + 5_000 + (Date.now() - before));
+    child.kill('SIGTERM');
+    expect(await exited).toEqual({ code: 0, signal: null });
   });
 
   it('rejects a bad flag with a message on stderr and exit code 2, without starting', async () => {
@@ -186,6 +215,14 @@ describe('session-archive emulator command', () => {
     [['--throttle-rate', '2'], '--throttle-rate must be a number from 0 to 1'],
     [['--drop-rate', '0.6', '--error-rate', '0.6'], 'must not exceed 1'],
     [['--retention-from', 'Yesterday'], '--retention-from must be StartDate or EndDate'],
+    [['--visibility-lag', '-5'], "--visibility-lag must be a number of seconds from 0 to 31536000, got '-5'"],
+    [['--visibility-lag', 'soon'], '--visibility-lag must be a number of seconds'],
+    [['--clock-offset', '1e9'], "--clock-offset must be a number of seconds from -31536000 to 31536000, got '1e9'"],
+    [['--clock-offset'], '--clock-offset needs a value'],
+    [['--unstable-pages', '1.5'], "--unstable-pages must be a number from 0 to 1, got '1.5'"],
+    [['--terminating-in', 'Limbo'], "--terminating-in must be Active or History, got 'Limbo'"],
+    [['--failed-in', 'history'], "--failed-in must be History or Active, got 'history'"],
+    [['--token-ttl', '0'], "--token-ttl must be a number of seconds from 0.001 to 31536000, got '0'"],
   ])('explains why %j is not accepted', (args, message) => {
     expect(() => parseEmulatorArgs(args)).toThrow(UsageError);
     expect(() => parseEmulatorArgs(args)).toThrow(message);
@@ -196,6 +233,8 @@ describe('session-archive emulator command', () => {
       parseEmulatorArgs([
         '--port=4600', '--host', '0.0.0.0', '--sessions', '10', '--seed', '3', '--retention-from', 'EndDate',
         '--filters-after-max-results', '--throttle-rate', '0.1', '--error-rate', '0.05', '--drop-rate', '0.05',
+        '--visibility-lag', '90', '--clock-offset=-1200', '--unstable-pages', '0.25', '--terminating-in', 'History',
+        '--failed-in', 'Active', '--token-ttl', '600',
       ]),
     ).toEqual({
       help: false,
@@ -203,8 +242,16 @@ describe('session-archive emulator command', () => {
       host: '0.0.0.0',
       sessions: 10,
       seed: 3,
-      retentionFrom: 'EndDate',
-      filtersAfterMaxResults: true,
+      guesses: {
+        retentionFrom: 'EndDate',
+        filtersAfterMaxResults: true,
+        visibilityLagMs: 90_000,
+        clockOffsetMs: -1_200_000,
+        unstablePageRate: 0.25,
+        terminatingIn: 'History',
+        failedIn: 'Active',
+        nextTokenTtlMs: 600_000,
+      },
       throttleRate: 0.1,
       errorRate: 0.05,
       dropRate: 0.05,

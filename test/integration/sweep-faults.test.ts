@@ -59,7 +59,7 @@ describe('faults', () => {
       rig = undefined;
     }
     expect(killedRuns).toBeGreaterThanOrEqual(6);
-  });
+  }, 400_000);
 
   it('a sweep killed half-way through writing a page loses nothing', async () => {
     for (const page of [0, 1, 3]) {

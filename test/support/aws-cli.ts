@@ -48,7 +48,9 @@ export async function runAwsCli(args: string[], credentials: CliCredentials): Pr
     AWS_MAX_ATTEMPTS: '1',
   };
   try {
-    const { stdout, stderr } = await runFile(AWS_CLI, [...args, '--region', 'us-east-1', '--output', 'json'], { env });
+    // us-east-1 and JSON unless the call names its own.
+    const defaults = [...(args.includes('--region') ? [] : ['--region', 'us-east-1']), ...(args.includes('--output') ? [] : ['--output', 'json'])];
+    const { stdout, stderr } = await runFile(AWS_CLI, [...args, ...defaults], { env });
     return { code: 0, stdout, stderr };
   } catch (error: unknown) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };

@@ -1,6 +1,7 @@
 /** The `session-archive` CLI as a child process, the way a user runs it. */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
+import { HERMETIC_AWS_ENV } from './hermetic-env';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 const CLI_ENTRY = join(REPO_ROOT, 'bin', 'session-archive.js');
@@ -15,12 +16,21 @@ export interface CliResult extends CliExit {
   stderr: string;
 }
 
-/** The test's environment without AWS settings, so no developer profile leaks into a test. */
-export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+/** What a child process may inherit from the shell: where programs and temporary files are, and the locale. */
+const INHERITED = ['PATH', 'HOME', 'TMPDIR', 'TMP', 'TEMP', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT'];
+
+/**
+ * An explicit environment for a process a test starts: the few inherited basics, the hermetic
+ * AWS settings (no profile, no metadata service), and `extra`. Nothing else from the shell.
+ */
+export function testProcessEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('AWS_')) env[name] = value;
-  return { ...env, NO_COLOR: '1', ...extra };
+  for (const name of INHERITED) if (process.env[name] !== undefined) env[name] = process.env[name];
+  return { ...env, ...HERMETIC_AWS_ENV, NO_COLOR: '1', ...extra };
 }
+
+/** The same explicit environment; the name the CLI tests have always used. */
+export const cleanEnv = testProcessEnv;
 
 export interface RunningCli {
   readonly child: ChildProcessWithoutNullStreams;

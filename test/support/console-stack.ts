@@ -49,7 +49,7 @@ export async function startConsoleStack(options: { sessions: number; seed: numbe
   }));
   emulator.addSessions(sessions);
   const ssm = new SSMClient({ region: CONSOLE_REGION, endpoint: emulator.endpoint, credentials });
-  const source = new SsmSessionSource({ client: ssm, accountId: CONSOLE_ACCOUNT, region: CONSOLE_REGION });
+  const source = new SsmSessionSource({ client: ssm, accountId: CONSOLE_ACCOUNT, region: CONSOLE_REGION, clock });
   const events = wireLocalEvents({ documents, tableName, rules: readComplianceRulesFromCdkJson(), accountId: CONSOLE_ACCOUNT, region: CONSOLE_REGION });
   const archive = new DynamoArchiveStore({ client: documents, tableName });
   const sweeps: SweepSummary[] = [];

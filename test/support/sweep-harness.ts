@@ -26,6 +26,8 @@ export interface SweepRig {
   clock: ManualClock;
   store: DynamoArchiveStore;
   dynamo: DynamoDBClient;
+  /** The dynalite endpoint, for code that builds its own clients (the local API). */
+  storeEndpoint: string;
   ssm: SSMClient;
   ssmCalls: Record<string, number>;
   dynamoCalls: Record<string, number>;
@@ -60,6 +62,7 @@ export async function startSweepRig(options: { emulator?: EmulatorOptions; start
       client: sourceOptions.maxAttempts === undefined ? ssm : makeSsm(sourceOptions.maxAttempts),
       accountId: ACCOUNT_ID,
       region: REGION,
+      clock,
     });
   const defaultSource = source();
 
@@ -68,6 +71,7 @@ export async function startSweepRig(options: { emulator?: EmulatorOptions; start
     clock,
     store,
     dynamo,
+    storeEndpoint: dynalite.endpoint,
     ssm,
     ssmCalls,
     dynamoCalls,

@@ -30,8 +30,13 @@ const record: SessionRecord = {
   lastSeenAt: '2026-03-10T19:05:00.000Z',
 };
 
-/** What EventBridge hands the function for `record`. */
+/** The archive the check reads sessions from, by scope and id. */
+const archive = new Map<string, SessionRecord>();
+const archiveKey = (key: { sessionId: string; source: string; accountId: string; region: string }) => `${key.source}#${key.accountId}#${key.region}#${key.sessionId}`;
+
+/** What EventBridge hands the function for `session`, once the sweeper stored it. */
 function envelope(session: SessionRecord = record): Record<string, unknown> {
+  archive.set(archiveKey(session), session);
   const event = sessionArchivedEvent(session, contentHash(session));
   return { version: '0', id: 'eb-1', source: 'session-archive', 'detail-type': event.detailType, account: '123456789012', region: 'eu-west-1', time: event.time, resources: [], detail: event.detail };
 }
@@ -70,19 +75,27 @@ let now = 0;
 const clock = { now: () => now };
 beforeEach(() => {
   now = Date.parse('2026-03-10T19:06:00.000Z');
+  archive.clear();
 });
 
 function rig() {
   const findings = new MemoryFindings();
   const sink = new RecordingSink();
-  return { findings, sink, check: createComplianceCheck({ rules, findings, sink, clock }) };
+  return { findings, sink, check: createComplianceCheck({ rules, sessions: { getArchivedSession: async (key) => archive.get(archiveKey(key)) }, findings, sink, clock }) };
 }
 
 describe('the compliance check', () => {
   it('records one finding per broken rule and publishes each once', async () => {
     const { findings, sink, check } = rig();
     const outcome = await check(envelope());
-    expect(outcome).toEqual({ sessionId: record.sessionId, breaches: ['max-duration', 'reason-required', 'owner-not-allowed'], created: 3, published: 3 });
+    expect(outcome).toEqual({
+      sessionId: record.sessionId,
+      archived: true,
+      matchesArchive: true,
+      breaches: ['max-duration', 'reason-required', 'owner-not-allowed'],
+      created: 3,
+      published: 3,
+    });
     expect([...findings.items.values()].map((item) => [item.finding.rule, item.pending])).toEqual([
       ['max-duration', false],
       ['reason-required', false],

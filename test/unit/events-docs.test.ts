@@ -11,6 +11,7 @@ import {
   coverageGapDetailSchema,
   sessionArchivedDetailSchema,
   sweepCompletedDetailSchema,
+  targetSweepFailedDetailSchema,
 } from '../../lambdas/core/events/detail-schemas';
 import { DETAIL_TYPE, EVENT_SOURCE, type DetailType } from '../../lambdas/core/events/event-types';
 
@@ -19,6 +20,7 @@ const SCHEMAS: Record<DetailType, z.core.$ZodType> = {
   [DETAIL_TYPE.sweepCompleted]: sweepCompletedDetailSchema,
   [DETAIL_TYPE.coverageGapDetected]: coverageGapDetailSchema,
   [DETAIL_TYPE.complianceFinding]: complianceFindingDetailSchema,
+  [DETAIL_TYPE.targetSweepFailed]: targetSweepFailedDetailSchema,
 };
 
 const page = readFileSync(join(__dirname, '..', '..', 'docs', 'events.md'), 'utf8');

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { collectPage } from '../../lambdas/core/query/collect-page';
 import { findSessions } from '../../lambdas/core/query/find-sessions';
-import { createPageTokenKey } from '../../lambdas/core/query/page-token';
+import { createPageTokenKeys } from '../../lambdas/core/query/page-token';
 import type { SessionQuery } from '../../lambdas/core/query/parameters';
 import { planQuery, resolveRange, type FilterCondition } from '../../lambdas/core/query/plan';
 import type { PartitionPage, PartitionRead, SessionIndexReader } from '../../lambdas/core/query/ports';
@@ -131,7 +131,7 @@ const queryArbitrary = fc
   );
 
 const budgetArbitrary = fc.record({ maxReads: fc.integer({ min: 1, max: 6 }), maxEvaluated: fc.integer({ min: 1, max: 60 }) });
-const tokenKey = createPageTokenKey('unit-test-secret-unit-test-secret');
+const tokenKeys = createPageTokenKeys({ current: 'unit-test-secret-unit-test-secret' });
 const clock = { now: () => NOW };
 
 describe('collecting pages', () => {
@@ -143,7 +143,7 @@ describe('collecting pages', () => {
         let nextToken: string | undefined;
         let pages = 0;
         do {
-          const page = await findSessions(nextToken === undefined ? query : { ...query, nextToken }, { reader, tokenKey, clock, budget });
+          const page = await findSessions(nextToken === undefined ? query : { ...query, nextToken }, { reader, tokenKeys, clock, budget });
           expect(page.sessions.length).toBeLessThanOrEqual(query.limit);
           expect(page.work.reads).toBeLessThanOrEqual(budget.maxReads);
           collected.push(...page.sessions);
@@ -171,7 +171,7 @@ describe('collecting pages', () => {
           let nextToken: string | undefined;
           const queue = [...arriving];
           do {
-            const page = await findSessions(nextToken === undefined ? query : { ...query, nextToken }, { reader, tokenKey, clock });
+            const page = await findSessions(nextToken === undefined ? query : { ...query, nextToken }, { reader, tokenKeys, clock });
             collected.push(...page.sessions);
             nextToken = page.nextToken;
             // New sessions land anywhere in the index, before or after the cursor.
@@ -208,7 +208,7 @@ describe('collecting pages', () => {
     const pages: { found: number; reads: number; more: boolean }[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await findSessions(nextToken === undefined ? query : { ...query, nextToken }, { reader, tokenKey, clock, budget });
+      const page = await findSessions(nextToken === undefined ? query : { ...query, nextToken }, { reader, tokenKeys, clock, budget });
       pages.push({ found: page.sessions.length, reads: page.work.reads, more: page.nextToken !== undefined });
       nextToken = page.nextToken;
     } while (nextToken !== undefined);

@@ -15,7 +15,7 @@ export const findingSchema = z.strictObject({
   rule: z.enum(RULE_IDS).check(z.meta({ description: 'The rule broken.' })),
   message: described('What was found, with the values that broke the rule.'),
   detectedAt: isoTime('When the check first found it.'),
-  sourceEventId: described('eventId of the Session Archived event that was checked.'),
+  sourceEventId: described('eventId (<sessionId>#<contentHash>) of the archived state that was checked: the check reads the session from the archive, never from the event.'),
   sessionId: described('Session Manager session id.'),
   target: described('Instance or managed node of the session.'),
   status: described('Session status when checked.'),

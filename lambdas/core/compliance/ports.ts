@@ -1,5 +1,19 @@
-/** What the compliance check needs from the archive: findings written once, and their outbox mark. */
+/**
+ * What the compliance check needs from the archive: the archived session itself (the event only
+ * names it), findings written once, and their outbox mark.
+ */
+import type { SessionRecord, SourceScope } from '../session';
 import type { ComplianceFinding } from './finding';
+
+/** One session of one source scope: the archive table's key of a session item. */
+export interface ArchivedSessionKey extends SourceScope {
+  sessionId: string;
+}
+
+export interface ArchivedSessionReader {
+  /** The session as the archive holds it now (a strongly consistent read), or undefined. */
+  getArchivedSession(key: ArchivedSessionKey): Promise<SessionRecord | undefined>;
+}
 
 export interface StoredFinding {
   /** The finding as stored: the earlier one when it already existed. */

@@ -69,6 +69,23 @@ export const coverageGapDetailSchema = z.strictObject({
 });
 export type CoverageGapDetail = z.infer<typeof coverageGapDetailSchema>;
 
+export const targetSweepFailedDetailSchema = z.strictObject({
+  version,
+  /** `<source>#<accountId>#<region>#<kind>#<since>`: the same failure keeps its id while it repeats. */
+  failureId: z.string(),
+  source: z.string(),
+  accountId: z.string(),
+  region: z.string(),
+  /** role-missing | access-denied | region-disabled | throttled | failed */
+  kind: z.string(),
+  message: z.string(),
+  /** When this kind of failure began for the target. */
+  since: isoTime,
+  /** This attempt. */
+  failedAt: isoTime,
+});
+export type TargetSweepFailedDetail = z.infer<typeof targetSweepFailedDetailSchema>;
+
 export const complianceFindingDetailSchema = z.strictObject({
   version,
   finding: findingSchema,

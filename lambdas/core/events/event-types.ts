@@ -10,6 +10,7 @@ export const DETAIL_TYPE = {
   sweepCompleted: 'Sweep Completed',
   coverageGapDetected: 'Coverage Gap Detected',
   complianceFinding: 'Session Compliance Finding',
+  targetSweepFailed: 'Target Sweep Failed',
 } as const;
 export type DetailType = (typeof DETAIL_TYPE)[keyof typeof DETAIL_TYPE];
 

@@ -13,7 +13,7 @@ export class BadRequestError extends ClientError {
   override readonly name: string = 'BadRequestError';
   readonly statusCode = 400;
   constructor(
-    readonly code: 'InvalidParameter' | 'UnknownParameter' | 'RepeatedParameter' | 'InvalidNextToken',
+    readonly code: 'InvalidParameter' | 'UnknownParameter' | 'RepeatedParameter' | 'InvalidNextToken' | 'ExpiredNextToken',
     message: string,
   ) {
     super(message);
@@ -25,6 +25,14 @@ export class InvalidNextTokenError extends BadRequestError {
   override readonly name = 'InvalidNextTokenError';
   constructor(message: string) {
     super('InvalidNextToken', message);
+  }
+}
+
+/** `nextToken` was genuine but has outlived its lifetime: the query must start again. */
+export class ExpiredNextTokenError extends BadRequestError {
+  override readonly name = 'ExpiredNextTokenError';
+  constructor(message: string) {
+    super('ExpiredNextToken', message);
   }
 }
 

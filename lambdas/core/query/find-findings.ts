@@ -4,14 +4,14 @@ import type { Clock } from '../ports';
 import { collectItems, DEFAULT_WORK_BUDGET, type PageCursor, type WorkBudget } from './collect-page';
 import { resumeCursor } from './find-sessions';
 import { planFindingsQuery, type FindingsPlan } from './findings-plan';
-import { findingsQueryFingerprint, type FindingsQuery } from './findings-query';
-import { issueTokenFor, readTokenFor, type PageTokenContents, type PageTokenKey } from './page-token';
+import { findingsQueryIdentity, type FindingsQuery } from './findings-query';
+import { issueTokenFor, readTokenFor, type PageTokenContents, type PageTokenKeys } from './page-token';
 import { resolveRange } from './plan';
 import type { FindingIndexReader } from './ports';
 
 export interface FindFindingsDeps {
   reader: FindingIndexReader;
-  tokenKey: PageTokenKey;
+  tokenKeys: PageTokenKeys;
   clock: Clock;
   budget?: WorkBudget;
 }
@@ -23,11 +23,11 @@ export interface FindingsPage {
 }
 
 export async function findFindings(query: FindingsQuery, deps: FindFindingsDeps): Promise<FindingsPage> {
-  const fingerprint = findingsQueryFingerprint(query);
+  const identity = findingsQueryIdentity(query);
   let plan: FindingsPlan;
   let start: PageCursor | undefined;
   if (query.nextToken !== undefined) {
-    const contents = readTokenFor(query.nextToken, fingerprint, deps.tokenKey);
+    const contents = readTokenFor(query.nextToken, identity, deps.tokenKeys, deps.clock.now());
     plan = planFindingsQuery(query, contents.range);
     start = resumeCursor({ monthPartitioned: true, partitions: plan.partitions, keyRange: plan.keyRange }, contents);
   } else {
@@ -54,7 +54,7 @@ export async function findFindings(query: FindingsQuery, deps: FindFindingsDeps)
   if (page.next) {
     const contents: PageTokenContents = { range: plan.range, partition: page.next.partition };
     if (page.next.after) contents.after = page.next.after;
-    result.nextToken = issueTokenFor(fingerprint, contents, deps.tokenKey);
+    result.nextToken = issueTokenFor(identity, contents, deps.tokenKeys, deps.clock.now());
   }
   return result;
 }

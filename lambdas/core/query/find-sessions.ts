@@ -8,12 +8,12 @@ import { collectPage, DEFAULT_WORK_BUDGET, type PageCursor, type WorkBudget } fr
 import { InvalidNextTokenError } from './errors';
 import type { SessionQuery } from './parameters';
 import { planQuery, resolveRange, type QueryPlan } from './plan';
-import { issuePageToken, readPageToken, type PageTokenContents, type PageTokenKey } from './page-token';
+import { issuePageToken, readPageToken, type PageTokenContents, type PageTokenKeys } from './page-token';
 import type { SessionIndexReader } from './ports';
 
 export interface FindSessionsDeps {
   reader: SessionIndexReader;
-  tokenKey: PageTokenKey;
+  tokenKeys: PageTokenKeys;
   clock: Clock;
   budget?: WorkBudget;
 }
@@ -29,7 +29,7 @@ export async function findSessions(query: SessionQuery, deps: FindSessionsDeps):
   let plan: QueryPlan;
   let start: PageCursor | undefined;
   if (query.nextToken !== undefined) {
-    const contents = readPageToken(query.nextToken, query, deps.tokenKey);
+    const contents = readPageToken(query.nextToken, query, deps.tokenKeys, deps.clock.now());
     plan = planQuery(query, contents.range);
     start = resumeCursor({ monthPartitioned: plan.index === 'time', partitions: plan.partitions, keyRange: plan.keyRange }, contents);
   } else {
@@ -42,7 +42,7 @@ export async function findSessions(query: SessionQuery, deps: FindSessionsDeps):
     // The target and owner indexes have one partition, which the query itself names.
     if (plan.index === 'time') contents.partition = page.next.partition;
     if (page.next.after) contents.after = page.next.after;
-    result.nextToken = issuePageToken(query, contents, deps.tokenKey);
+    result.nextToken = issuePageToken(query, contents, deps.tokenKeys, deps.clock.now());
   }
   return result;
 }

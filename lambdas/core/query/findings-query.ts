@@ -6,7 +6,7 @@
 import * as z from 'zod/mini';
 import { RULE_IDS } from '../compliance/rules';
 import { BadRequestError } from './errors';
-import { fingerprintOf } from './page-token';
+import type { QueryIdentity } from './page-token';
 import {
   assertKnownAndSingle,
   DEFAULT_LIMIT,
@@ -69,6 +69,6 @@ export function parseFindingsQuery(raw: RawParameters): FindingsQuery {
 }
 
 /** Filters and order, and the route, so a /sessions token never passes for a /findings one. */
-export function findingsQueryFingerprint(query: FindingsQuery): string {
-  return fingerprintOf(['findings', query.from ?? null, query.to ?? null, query.rule ?? null, query.target ?? null, query.owner ?? null, query.order]);
+export function findingsQueryIdentity(query: FindingsQuery): QueryIdentity {
+  return ['findings', query.from ?? null, query.to ?? null, query.rule ?? null, query.target ?? null, query.owner ?? null, query.order];
 }

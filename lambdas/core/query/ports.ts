@@ -7,6 +7,7 @@ import type { SessionRecord, SourceScope } from '../session';
 import type { SweepState } from '../sweep-state';
 import type { PositionedItem } from './collect-page';
 import type { FindingFilter } from './findings-plan';
+import type { TokenSecrets } from './page-token';
 import type { FilterCondition, IndexKind } from './plan';
 import type { SortOrder } from './parameters';
 
@@ -82,4 +83,10 @@ export interface FindingsPartitionPage {
 
 export interface FindingIndexReader {
   readFindingsPartition(read: FindingsPartitionRead): Promise<FindingsPartitionPage>;
+}
+
+/** Where the API's token secrets come from: Secrets Manager when deployed, the environment locally. */
+export interface TokenSecretSource {
+  /** The current secret (signs and verifies) and the previous one (verifies), each checked. */
+  load(): Promise<TokenSecrets>;
 }

@@ -6,8 +6,10 @@
  * listing could not see (it became visible late, a page boundary skipped it, our clock ran ahead)
  * is listed again by the next one. Unchanged records cost a batched read there, never a write.
  */
+import type { CoverageGap, ResumableListing } from '../sweep-state';
 import { advance } from './checkpoint';
 import { drainPages, planSlices, type Slice } from './listing';
+import { continueListing } from './resumable-listing';
 import type { SweepRun } from './run';
 
 export async function listActive(run: SweepRun): Promise<boolean> {
@@ -23,38 +25,53 @@ export async function listActive(run: SweepRun): Promise<boolean> {
 
 export interface HistoryOutcome {
   done: boolean;
-  /** The first slice, when not even it could be listed. */
+  /** The first new slice, when not even it could be listed. */
   unfinishedSlice?: Slice;
-  slicesDone: number;
-  /** Where this listing began (before the overlap); null on a first sweep. */
+  /** Where this sweep's new History listing begins (the overlap included); null on a first sweep. */
   listedFrom: number | null;
-  /** How far it got: every session that started before this was seen. */
+  /** How far the listings got: every session that started before this was seen. */
   listedUntil: number | null;
+}
+
+export function historyOutcome(run: SweepRun): HistoryOutcome {
+  return { done: false, listedFrom: null, listedUntil: run.loaded.listedUntil ?? run.loaded.watermark };
+}
+
+/** Finishes the slice the previous sweep left unfinished, from its kept page. True when none is left. */
+export async function resumeHistoryListing(run: SweepRun, outcome: HistoryOutcome, coverFrom: number, newGaps: readonly CoverageGap[]): Promise<boolean> {
+  const resumed = run.loaded.historyListing;
+  return resumed === null || listSlice(run, resumed, outcome, coverFrom, newGaps);
+}
+
+/** Where the new listing begins: an overlap below the last complete one. */
+export function newListingStart(run: SweepRun, outcome: HistoryOutcome): number | null {
+  return outcome.listedUntil === null ? null : outcome.listedUntil - run.settings.overlapMs;
 }
 
 /**
  * History of sessions that started since the last complete listing, less the overlap (everything,
  * on a first sweep), oldest slice first, with a checkpoint after each slice.
  */
-export async function listHistorySinceLastListing(run: SweepRun, coverFrom: number, newGaps: Parameters<typeof advance>[4]): Promise<HistoryOutcome> {
-  const { loaded, settings } = run;
-  const listedFrom = loaded.listedUntil ?? loaded.watermark;
-  const from = listedFrom === null ? null : listedFrom - settings.overlapMs;
-  const outcome: HistoryOutcome = { done: true, slicesDone: 0, listedFrom, listedUntil: listedFrom };
-  for (const slice of planSlices(from, run.windowStart, run.startedAt, loaded.sliceMs)) {
-    const sliceDone = await drainPages(run.ports.source.listHistory({ invokedAfter: slice.after, invokedBefore: slice.before }), run.outOfTime, async (page) => {
-      run.counts.history++;
-      await run.archivePage(page);
-    });
-    if (!sliceDone) {
-      outcome.done = false;
-      if (outcome.slicesDone === 0) outcome.unfinishedSlice = slice;
-      break;
-    }
-    outcome.slicesDone++;
-    const reached = Math.min(slice.before ?? Number.POSITIVE_INFINITY, run.ceiling);
-    outcome.listedUntil = Math.max(outcome.listedUntil ?? reached, reached);
-    await run.saveState(advance(run.state, run.watermarkAt(outcome.listedUntil), outcome.listedUntil, coverFrom, newGaps));
+export async function listNewHistory(run: SweepRun, outcome: HistoryOutcome, coverFrom: number, newGaps: readonly CoverageGap[]): Promise<void> {
+  const from = newListingStart(run, outcome);
+  outcome.listedFrom = from;
+  const slices = planSlices(from, run.windowStart, run.startedAt, run.loaded.sliceMs);
+  for (const [i, slice] of slices.entries()) {
+    const listing: ResumableListing = { startedAt: run.startedAt, ...slice, nextToken: null, pagesListed: 0 };
+    if (await listSlice(run, listing, outcome, coverFrom, newGaps)) continue;
+    if (i === 0) outcome.unfinishedSlice = slice;
+    return;
   }
-  return outcome;
+  outcome.done = true;
+}
+
+/** Lists one slice to its end (or saves its place); when done, moves coverage up to it. */
+async function listSlice(run: SweepRun, listing: ResumableListing, outcome: HistoryOutcome, coverFrom: number, newGaps: readonly CoverageGap[]): Promise<boolean> {
+  const { done } = await continueListing(run, 'historyListing', listing);
+  if (!done) return false;
+  // Sessions that started within the margin before the listing began may not have been visible.
+  const reached = Math.min(listing.before ?? Number.POSITIVE_INFINITY, listing.startedAt - run.settings.clockSkewMs);
+  outcome.listedUntil = Math.max(outcome.listedUntil ?? reached, reached);
+  await run.saveState({ ...advance(run.state, run.watermarkAt(outcome.listedUntil), outcome.listedUntil, coverFrom, newGaps), historyListing: null });
+  return true;
 }

@@ -27,8 +27,8 @@ export async function lookUpEndedSessions(run: SweepRun, historyFrom: number): P
     nextToken: null,
     pagesListed: 0,
   };
-  const { done, listing: reached } = await continueListing(run, 'endedLookup', listing);
-  await run.saveState({ ...run.state, endedLookup: done ? null : reached });
+  const { done } = await continueListing(run, 'endedLookup', listing);
+  if (done && run.state.endedLookup !== null) await run.saveState({ ...run.state, endedLookup: null });
   // A range listing begun in an earlier sweep has not looked for sessions that vanished since.
   const lookedFor = (open: PendingOpen): boolean =>
     open.start >= historyFrom || (open.start >= (listing.after ?? Number.NEGATIVE_INFINITY) && open.start < (listing.before ?? historyFrom));

@@ -18,10 +18,7 @@ export async function reconcile(run: SweepRun): Promise<ReconciliationOutcome> {
   if (state.reconciliation === null && !due) return 'not-due';
   const started: ResumableListing = state.reconciliation ?? { startedAt: run.startedAt, nextToken: null, pagesListed: 0 };
   const { done, listing } = await continueListing(run, 'reconciliation', started);
-  if (!done) {
-    await run.saveState({ ...run.state, reconciliation: listing });
-    return 'in-progress';
-  }
+  if (!done) return 'in-progress';
   await giveUpOnUnseen(run, listing.startedAt);
   const confirmable = { from: listing.startedAt - run.ports.source.historyRetentionMs, to: listing.startedAt - settings.clockSkewMs };
   await run.saveState({

@@ -1,16 +1,28 @@
 /**
- * A History listing that may take several sweeps: after each page the token of the next one is
- * saved with the checkpoint, so a sweep that runs out of time (or is killed) resumes where it was.
- * Each page is checked against the time budget before it is asked for.
+ * A History listing that may take several sweeps: the token of its next page is kept with the
+ * checkpoint (every few pages, and when the time budget runs out), so the next sweep resumes
+ * where this one was. Each page is checked against the time budget before it is asked for.
  */
 import { ListingTokenRejectedError } from '../ports';
 import type { ResumableListing } from '../sweep-state';
 import { drainPages } from './listing';
 import type { SweepRun } from './run';
 
-export type ResumableKind = 'reconciliation' | 'endedLookup';
+export type ResumableKind = 'historyListing' | 'reconciliation' | 'endedLookup';
 
-/** Lists (or continues) `listing` to its end; false when the time budget ran out first. */
+/** A crash (not a timeout: that one saves) re-lists at most this many pages. */
+const BOOKMARK_EVERY_PAGES = 10;
+
+const COUNTER: Record<ResumableKind, 'history' | 'reconciliation' | 'lookups'> = {
+  historyListing: 'history',
+  reconciliation: 'reconciliation',
+  endedLookup: 'lookups',
+};
+
+/**
+ * Lists (or continues) `listing` to its end. When the budget runs out first, its place is saved
+ * in the checkpoint under `kind`; when it ends, the caller closes it.
+ */
 export async function continueListing(run: SweepRun, kind: ResumableKind, listing: ResumableListing): Promise<{ done: boolean; listing: ResumableListing }> {
   let current = listing;
   for (let attempt = 0; ; attempt++) {
@@ -18,12 +30,12 @@ export async function continueListing(run: SweepRun, kind: ResumableKind, listin
       const query = { invokedAfter: current.after, invokedBefore: current.before };
       const pages = run.ports.source.listHistoryPages(query, current.nextToken ?? undefined);
       const done = await drainPages(pages, run.outOfTime, async (page) => {
-        run.counts[kind === 'reconciliation' ? 'reconciliation' : 'lookups']++;
+        run.counts[COUNTER[kind]]++;
         await run.archivePage(page.sessions);
         current = { ...current, nextToken: page.nextToken ?? null, pagesListed: current.pagesListed + 1 };
-        // The last page needs no bookmark: the caller closes the listing right after it.
-        if (page.nextToken !== undefined) await run.saveState({ ...run.state, [kind]: current });
+        if (page.nextToken !== undefined && current.pagesListed % BOOKMARK_EVERY_PAGES === 0) await run.saveState({ ...run.state, [kind]: current });
       });
+      if (!done) await run.saveState({ ...run.state, [kind]: current });
       return { done, listing: current };
     } catch (error: unknown) {
       // Tokens expire (how soon is not documented): start the same listing over, once per sweep.

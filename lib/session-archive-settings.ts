@@ -1,0 +1,77 @@
+/**
+ * The SessionArchive construct's props after their checks, with the defaults filled in. Checked
+ * once, before anything is built; cdk.json's reader (app-config.ts) checks the same values with
+ * messages naming the context keys, so a construct used on its own still gets these.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { parseComplianceRules } from '../lambdas/core/compliance/rules';
+import { sweepScheduleProblem } from './schedule-expression';
+import type { SessionArchiveProps } from './session-archive-props';
+
+/** The dedicated bus the construct creates unless told otherwise. */
+export const DEFAULT_EVENT_BUS_NAME = 'session-archive';
+/** Lambda allows 4 KB of environment in all; the rules must leave room for the rest. */
+const MAX_COMPLIANCE_RULES_JSON = 3000;
+/** How long SSM keeps Session Manager history; the archive's retention may not be shorter. */
+export const SSM_HISTORY_DAYS = 30;
+
+/** The query function's TOKEN_TTL_SECONDS range. */
+const TOKEN_TTL_SECONDS = { min: 60, max: 604_800 };
+
+/** Reserved concurrency is off (undefined) or a whole number of at least 1. */
+export function reservedConcurrency(name: string, value: number | undefined): number | undefined {
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+    throw new Error(`${name} must be a whole number of at least 1, or undefined for no reserved concurrency; got ${value}`);
+  }
+  return value;
+}
+
+/** The props after their checks, with the defaults filled in. */
+export interface Settings {
+  removalPolicy: RemovalPolicy;
+  logRetention: logs.RetentionDays;
+  sweeperServiceName: string;
+  complianceRulesJson: string;
+  eventBusName: string;
+  tokenTtlSeconds?: number;
+  schedule: events.Schedule;
+}
+
+export function checkedSettings(props: SessionArchiveProps, stackName: string): Settings {
+  if (props.retentionDays !== undefined && (!Number.isInteger(props.retentionDays) || props.retentionDays < SSM_HISTORY_DAYS)) {
+    throw new Error(`retentionDays must be a whole number of at least ${SSM_HISTORY_DAYS} (SSM's own history), got ${props.retentionDays}`);
+  }
+  const complianceRulesJson = JSON.stringify(parseComplianceRules(props.complianceRules ?? {}, 'complianceRules').config);
+  if (complianceRulesJson.length > MAX_COMPLIANCE_RULES_JSON) {
+    throw new Error(`complianceRules take ${complianceRulesJson.length} characters as JSON; at most ${MAX_COMPLIANCE_RULES_JSON} fit the function's environment (use target patterns with *)`);
+  }
+  const eventBusName = props.eventBusName ?? DEFAULT_EVENT_BUS_NAME;
+  if (!/^[A-Za-z0-9._-]{1,256}$/.test(eventBusName)) throw new Error(`eventBusName must be 1-256 of A-Z a-z 0-9 . _ -, got ${JSON.stringify(eventBusName)}`);
+  const tokenTtlSeconds = props.tokenTtl?.toSeconds();
+  if (tokenTtlSeconds !== undefined && !(tokenTtlSeconds >= TOKEN_TTL_SECONDS.min && tokenTtlSeconds <= TOKEN_TTL_SECONDS.max)) {
+    throw new Error(`tokenTtl must be ${TOKEN_TTL_SECONDS.min} seconds to 7 days, got ${tokenTtlSeconds} seconds`);
+  }
+  if (props.encryptionKey && props.tableEncryption === 'aws-managed') throw new Error('encryptionKey and tableEncryption "aws-managed" contradict each other: give one');
+  const schedule = props.schedule ?? events.Schedule.rate(Duration.minutes(15));
+  const scheduleProblem = sweepScheduleProblem(schedule.expressionString, props.noSweepAlarmHours ?? 6);
+  if (scheduleProblem) throw new Error(scheduleProblem);
+  return {
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+    logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+    sweeperServiceName: `${stackName}-sweeper`,
+    complianceRulesJson,
+    eventBusName,
+    ...(tokenTtlSeconds === undefined ? {} : { tokenTtlSeconds }),
+    schedule,
+  };
+}
+
+/** A dead-letter queue: encrypted, TLS only, messages kept the 14 days SQS allows. */
+export function deadLetterQueue(scope: Construct, id: string): sqs.Queue {
+  return new sqs.Queue(scope, id, { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+}
+
