@@ -4,6 +4,7 @@
  * sentences; the page never shows raw JSON.
  */
 import { API_HEADERS, takeFirstRequest } from './first-request';
+import { queryString } from './query-string';
 
 export type Parameters = ReadonlyArray<readonly [string, string]>;
 
@@ -16,14 +17,6 @@ export class ApiProblem extends Error {
   ) {
     super(message);
   }
-}
-
-export function queryString(parameters: Parameters): string {
-  // URLSearchParams sends a space as `+` and a plus as `%2B`: the form decoding the API applies.
-  const search = new URLSearchParams();
-  for (const [name, value] of parameters) search.append(name, value);
-  const text = search.toString();
-  return text === '' ? '' : `?${text}`;
 }
 
 export async function getJson<T>(path: string, parameters: Parameters = [], signal?: AbortSignal): Promise<T> {

@@ -3,7 +3,7 @@
  * browser still compiles the main one (console/src/early.ts), and taken over by the page when it
  * asks for exactly that URL. Saves the main script's compile time on the way to the first results.
  */
-import { queryString } from './api';
+import { queryString } from './query-string';
 import { filterParameters, pageSize, SESSION_FILTERS, stateFromSearch } from './state';
 
 interface EarlyRequest {
