@@ -14,6 +14,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runColdStartBench, staleMirroredOptions } from './cold-start';
+import { keptConsoleSection, withConsoleSection } from './console-section';
 import { compareWithNaive } from './naive-sweeper';
 import { runQueryBench } from './query';
 import { buildRows, renderConsoleTable, renderMarkdown, type BenchResults } from './report';
@@ -115,8 +116,12 @@ async function main(): Promise<void> {
   process.stdout.write(`${renderConsoleTable(rows)}\n`);
   if (misses.length > 0) process.stdout.write(`\nmisses its target:\n${misses.map((miss) => `- ${miss.measure}: ${miss.reason}`).join('\n')}\n`);
   const target = join(PROJECT_ROOT, 'docs', 'benchmarks.md');
-  // The soak matrix's section comes from `npm run soak -- --matrix --write-docs`: kept as it was.
-  writeFileSync(target, keepSoakSection(existsSync(target) ? readFileSync(target, 'utf8') : undefined, renderMarkdown(results, rows, misses)));
+  // The soak matrix's section comes from `npm run soak -- --matrix --write-docs`, the console's from
+  // bench/console.ts: both are kept as they were.
+  const previous = existsSync(target) ? readFileSync(target, 'utf8') : undefined;
+  const consoleNumbers = keptConsoleSection(target);
+  const markdown = keepSoakSection(previous, renderMarkdown(results, rows, misses));
+  writeFileSync(target, consoleNumbers === '' ? markdown : withConsoleSection(markdown, consoleNumbers));
   progress(`wrote ${target} after ${results.wallSeconds.toFixed(0)} s`);
 }
 

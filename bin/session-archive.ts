@@ -13,6 +13,7 @@ Commands:
   sweep       run one sweep of SSM Session Manager history into an archive table
   api         serve the query API over an existing archive table
   emulator    run the local SSM Session Manager emulator
+  console     open the auditor's console (a web page) for a deployed archive, signing with your AWS credentials
 
 Run 'session-archive <command> --help' for a command's options.
 `;
@@ -28,6 +29,7 @@ type CommandModules = {
   sweep: typeof import('./commands/sweep');
   api: typeof import('./commands/api');
   emulator: typeof import('./commands/emulator');
+  console: typeof import('./commands/console');
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const load = <Name extends keyof CommandModules>(name: Name): CommandModules[Name] => require(`./commands/${name}`) as CommandModules[Name];
@@ -41,6 +43,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   sweep: (argv) => load('sweep').runSweepCommand(argv),
   api: (argv) => load('api').runApiCommand(argv),
   emulator: (argv) => load('emulator').runEmulatorCommand(argv),
+  console: (argv) => load('console').runConsoleCommand(argv),
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { ApiHandler } from '../lambdas/api/app';
 import { isAllowedHostHeader } from './host-check';
+import { serveConsole } from '../console/assets';
 
 export interface LocalApiServerOptions {
   handler: ApiHandler;
@@ -63,6 +64,8 @@ function refuseHost(request: IncomingMessage, response: ServerResponse): void {
 }
 
 async function serve(handler: ApiHandler, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  // The auditor's console (a web page) lives at `/` and `/console/*`; every other path is the API's.
+  if (await serveConsole(request, response)) return;
   const body = await readBody(request);
   const requestId = randomUUID();
   const event = toProxyEvent({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body, sourceIp: request.socket.remoteAddress }, requestId);

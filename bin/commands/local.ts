@@ -203,6 +203,7 @@ export function describeStack(stack: LocalStack, options: LocalCommandOptions): 
     `  SSM source   ${source}`,
     `  sweeper      every ${options.intervalSeconds} s, account ${stack.scope.accountId}, region ${stack.scope.region}`,
     `  query API    ${stack.apiUrl}`,
+    `  console      ${stack.apiUrl}/ (open it in a browser)`,
     'Try (the first sweep is running now):',
     `  npx session-archive query${apiFlag} --from ${weekAgo} --limit 10`,
     `  npx session-archive export${apiFlag} --format csv --out sessions.csv`,

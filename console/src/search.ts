@@ -1,0 +1,117 @@
+/** The sessions view: every filter of GET /sessions, a page of results, the chart and the export. */
+import { ACCESS_TYPES, SESSION_STATUSES, type SessionRecord } from '../../lambdas/core/session';
+import { describeError, fillPage, isAbort } from './api';
+import { drawSessionsPerDay } from './chart';
+import { field, h, input, replace, select } from './dom';
+import { exportControls } from './export';
+import { pager } from './pager';
+import { DEFAULT_PAGE_SIZE, filterParameters, navigate, PAGE_SIZES, pageSize, SESSION_FILTERS, viewLink, type ConsoleState } from './state';
+import { DAY_MS, isoMinute, timeElement } from './time';
+
+const PRESETS: ReadonlyArray<readonly [string, number]> = [
+  ['Last 24 h', DAY_MS],
+  ['7 days', 7 * DAY_MS],
+  ['30 days', 30 * DAY_MS],
+  ['90 days', 90 * DAY_MS],
+  ['A year', 365 * DAY_MS],
+];
+const TIME_HINT = 'UTC: 2026-01-01 or 2026-01-01T09:30:00Z';
+
+export function timeRangeFields(values: Record<string, string>, form: () => HTMLFormElement): HTMLElement {
+  const presets = PRESETS.map(([label, span]) =>
+    h('button', {
+      type: 'button',
+      onclick: () => {
+        const element = form();
+        (element.elements.namedItem('from') as HTMLInputElement).value = isoMinute(Date.now() - span);
+        (element.elements.namedItem('to') as HTMLInputElement).value = '';
+        element.requestSubmit();
+      },
+    }, label),
+  );
+  return h(
+    'fieldset',
+    { class: 'range' },
+    h('legend', {}, 'Started between (UTC)'),
+    field('from', 'From (inclusive)', input(values.from, { placeholder: '2026-01-01' }), TIME_HINT),
+    field('to', 'To (exclusive)', input(values.to, { placeholder: 'now' }), TIME_HINT),
+    h('div', { class: 'presets', role: 'group', 'aria-label': 'Time range presets' }, presets),
+  );
+}
+
+/** The form's filled fields as URL values; the page token is dropped (a new search starts at page 1). */
+export function formValues(form: HTMLFormElement, names: readonly string[]): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const name of [...names, 'limit']) {
+    const element = form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | null;
+    const value = element?.value.trim() ?? '';
+    if (value !== '') values[name] = value;
+  }
+  if (values.limit === DEFAULT_PAGE_SIZE) delete values.limit;
+  if (values.order === 'desc') delete values.order;
+  return values;
+}
+
+function searchForm(state: ConsoleState): HTMLFormElement {
+  const v = state.values;
+  const form: HTMLFormElement = h(
+    'form',
+    { class: 'filters', 'aria-label': 'Search sessions', onsubmit: (event: Event) => {
+      event.preventDefault();
+      navigate({ view: 'sessions', values: formValues(form, SESSION_FILTERS) });
+    } },
+    timeRangeFields(v, () => form),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Filters'),
+      field('target', 'Target', input(v.target, { placeholder: 'i-0123456789abcdef0' })),
+      field('owner', 'Owner ARN', input(v.owner, { placeholder: 'arn:aws:sts::…' })),
+      field('status', 'Status', select(SESSION_STATUSES, v.status, 'any')),
+      field('document', 'Document', input(v.document, { placeholder: 'AWS-StartSSHSession' })),
+      field('accessType', 'Access type', select(ACCESS_TYPES, v.accessType, 'any')),
+      field('reason', 'Reason contains', input(v.reason, { placeholder: 'INC-20931' }), 'case-sensitive'),
+      field('accountId', 'Account', input(v.accountId, { placeholder: '123456789012', inputmode: 'numeric' })),
+      field('region', 'Region', input(v.region, { placeholder: 'eu-west-1' })),
+      field('source', 'Source', input(v.source, { placeholder: 'ssm' })),
+      field('order', 'Order', select(['desc', 'asc'], v.order ?? 'desc', undefined), 'desc: newest first'),
+      field('limit', 'Per page', select(PAGE_SIZES, v.limit ?? DEFAULT_PAGE_SIZE, undefined)),
+    ),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Search'), h('a', { href: viewLink('sessions', {}), 'data-nav': true }, 'Clear')),
+  );
+  return form;
+}
+
+function sessionsTable(sessions: readonly SessionRecord[], state: ConsoleState): HTMLElement {
+  const link = (session: SessionRecord): HTMLElement => {
+    const values: Record<string, string> = { ...state.values, id: session.sessionId };
+    return h('a', { href: viewLink('session', values), 'data-nav': true }, session.sessionId);
+  };
+  const rows = sessions.map((session) =>
+    h('tr', {}, h('td', {}, link(session)), h('td', {}, timeElement(session.startDate)), h('td', {}, timeElement(session.endDate)), h('td', {}, session.status), h('td', { class: 'nowrap' }, session.target), h('td', { class: 'owner' }, session.owner ?? '–'), h('td', {}, session.documentName ?? '–'), h('td', {}, session.reason ?? '')),
+  );
+  const head = ['Session', 'Started (UTC)', 'Ended (UTC)', 'Status', 'Target', 'Owner', 'Document', 'Reason'].map((title) => h('th', { scope: 'col' }, title));
+  return h('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': 'Sessions' }, h('table', { id: 'sessions' }, h('caption', {}, 'Archived sessions'), h('thead', {}, h('tr', {}, head)), h('tbody', {}, rows)));
+}
+
+export function renderSessions(root: HTMLElement, state: ConsoleState, signal: AbortSignal): void {
+  const results = h('section', { 'aria-labelledby': 'results-title', id: 'results' }, h('h2', { id: 'results-title' }, 'Results'), h('p', { role: 'status' }, 'Searching…'));
+  const chart = h('section', { 'aria-labelledby': 'chart-title', id: 'per-day' });
+  const parameters = filterParameters(state.values, SESSION_FILTERS);
+  // The request goes out first; the form is built while the API works.
+  const first = fillPage<SessionRecord>('/sessions', 'sessions', parameters, pageSize(state.values), state.values.token, signal);
+  replace(root, h('h1', {}, 'Sessions'), searchForm(state), h('div', { id: 'problem', role: 'alert' }), exportControls(parameters), chart, results);
+  void first.then(
+    (page) => {
+      replace(results, h('h2', { id: 'results-title' }, 'Results'), pager(state, page.nextToken, page.items.length, 'sessions'), page.items.length > 0 ? sessionsTable(page.items, state) : h('p', {}, 'No archived sessions match.'));
+      // For the benchmark: when the results reached the screen, on the browser's own clock.
+      requestAnimationFrame(() => performance.mark('console:results'));
+      void drawSessionsPerDay(chart, parameters, state.values, signal);
+    },
+    (error: unknown) => {
+      if (isAbort(error)) return;
+      replace(results, h('h2', { id: 'results-title' }, 'Results'));
+      replace(root.querySelector('#problem') as HTMLElement, h('p', { class: 'problem' }, describeError(error)));
+    },
+  );
+}
