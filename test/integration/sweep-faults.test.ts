@@ -97,7 +97,14 @@ describe('faults', () => {
             }
           },
         }),
-        listHistoryPages: (query, token) => source.listHistoryPages(query, token),
+        listHistoryPages: (query, token) => ({
+          async *[Symbol.asyncIterator]() {
+            for await (const page of source.listHistoryPages(query, token)) {
+              pages++;
+              yield page;
+            }
+          },
+        }),
         sourceClockOffsetMs: () => source.sourceClockOffsetMs(),
       };
       // The time budget is spent after `budgetPages` History pages.
@@ -107,6 +114,9 @@ describe('faults', () => {
     }
     expect(summaries[0]?.complete).toBe(false);
     expect(summaries[summaries.length - 1]?.complete).toBe(true);
+    // Every invocation kept to its budget, and the backfill resumed rather than starting over.
+    expect(summaries.every((summary) => summary.pagesFetched.history <= budgetPages)).toBe(true);
+    expect(summaries.reduce((total, summary) => total + summary.pagesFetched.history, 0)).toBeLessThanOrEqual(Math.ceil(3000 / 200) + 2 * summaries.length);
     expect(await diffArchive(rig)).toEqual([]);
   });
 });
