@@ -28,6 +28,8 @@ export const CONTEXT_KEYS = [
   'apiThrottleBurstLimit',
   'apiGatewayCloudWatchRole',
   'sweeperTimeoutMinutes',
+  'overlapMinutes',
+  'reconcileEveryHours',
   'eventBusName',
   'compliance',
   'sweeperReservedConcurrency',
@@ -117,6 +119,8 @@ export function readAppConfig(get: (key: ContextKey) => unknown): AppConfig {
   const burstLimit = number('apiThrottleBurstLimit', wholeAtLeast(1), 'a whole number of requests, at least 1');
   const apiGatewayCloudWatchRole = flag('apiGatewayCloudWatchRole');
   const sweeperTimeoutMinutes = number('sweeperTimeoutMinutes', (n) => Number.isInteger(n) && n >= 1 && n <= 15, 'a whole number of minutes from 1 to 15');
+  const overlapMinutes = number('overlapMinutes', (n) => Number.isInteger(n) && n >= 1 && n <= 1440, 'a whole number of minutes from 1 to 1440');
+  const reconcileEveryHours = number('reconcileEveryHours', (n) => Number.isInteger(n) && n >= 1 && n <= 168, 'a whole number of hours from 1 to 168 (7 days: well inside the 30 days SSM keeps)');
   const eventBusName = text('eventBusName', EVENT_BUS_NAME_PATTERN, 'an EventBridge bus name (A-Z a-z 0-9 . _ -), or "default" for the default bus');
   const complianceRules = compliance(raw('compliance'), problems);
   const concurrency = (key: ContextKey) => number(key, wholeAtLeast(1), 'a whole number of at least 1, or null for no reserved concurrency (docs/operations.md: the account quota it needs)');
@@ -159,6 +163,8 @@ export function readAppConfig(get: (key: ContextKey) => unknown): AppConfig {
           rateLimit === undefined && burstLimit === undefined ? undefined : { rateLimit: rateLimit ?? 50, burstLimit: burstLimit ?? 100 },
         apiGatewayCloudWatchRole,
         sweeperTimeout: sweeperTimeoutMinutes === undefined ? undefined : Duration.minutes(sweeperTimeoutMinutes),
+        historyOverlap: overlapMinutes === undefined ? undefined : Duration.minutes(overlapMinutes),
+        reconcileEvery: reconcileEveryHours === undefined ? undefined : Duration.hours(reconcileEveryHours),
         eventBusName,
         complianceRules,
         sweeperReservedConcurrency,

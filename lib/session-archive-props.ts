@@ -19,7 +19,20 @@ export interface SessionArchiveProps {
    */
   readonly schedule?: events.Schedule;
   /**
-   * Days to keep an archived session, counted from its start (DynamoDB TTL on `expiresAt`).
+   * How far below the last complete listing each History listing starts: sessions SSM showed late,
+   * or that a page boundary or a clock skipped, are listed again. Whole minutes, 1 to 1440.
+   * @default Duration.minutes(60)
+   */
+  readonly historyOverlap?: Duration;
+  /**
+   * How often a reconciliation lists everything SSM still holds (resumed across invocations), to
+   * catch what shorter listings missed and confirm coverage. Whole hours, 1 to 168.
+   * @default Duration.hours(24)
+   */
+  readonly reconcileEvery?: Duration;
+  /**
+   * Days to keep an archived session, counted from its end (or, when its end was never seen, from
+   * when it went missing); open sessions never expire (DynamoDB TTL on `expiresAt`).
    * At least 30, the history SSM itself keeps.
    * @default undefined: keep forever, no TTL
    */

@@ -43,6 +43,9 @@ export interface Settings {
   eventBusName: string;
   tokenTtlSeconds?: number;
   schedule: events.Schedule;
+  /** The sweeper's OVERLAP_MINUTES and RECONCILE_EVERY_HOURS. */
+  overlapMinutes: number;
+  reconcileEveryHours: number;
 }
 
 export function checkedSettings(props: SessionArchiveProps, stackName: string): Settings {
@@ -63,7 +66,13 @@ export function checkedSettings(props: SessionArchiveProps, stackName: string): 
   const schedule = props.schedule ?? events.Schedule.rate(Duration.minutes(15));
   const scheduleProblem = sweepScheduleProblem(schedule.expressionString, props.noSweepAlarmHours ?? 6);
   if (scheduleProblem) throw new Error(scheduleProblem);
+  const overlapMinutes = props.historyOverlap?.toMinutes() ?? 60;
+  if (!Number.isInteger(overlapMinutes) || overlapMinutes < 1 || overlapMinutes > 1440) throw new Error(`historyOverlap must be whole minutes from 1 to 1440, got ${overlapMinutes}`);
+  const reconcileEveryHours = props.reconcileEvery?.toHours() ?? 24;
+  if (!Number.isInteger(reconcileEveryHours) || reconcileEveryHours < 1 || reconcileEveryHours > 168) throw new Error(`reconcileEvery must be whole hours from 1 to 168, got ${reconcileEveryHours}`);
   return {
+    overlapMinutes,
+    reconcileEveryHours,
     removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
     sweeperServiceName: `${stackName}-sweeper`,

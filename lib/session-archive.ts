@@ -197,6 +197,8 @@ export class SessionArchive extends Construct {
         ACCOUNT_ID: Stack.of(this).account,
         POWERTOOLS_SERVICE_NAME: settings.sweeperServiceName,
         ...(props.retentionDays === undefined ? {} : { RETENTION_DAYS: String(props.retentionDays) }),
+        OVERLAP_MINUTES: String(settings.overlapMinutes),
+        RECONCILE_EVERY_HOURS: String(settings.reconcileEveryHours),
       },
     }).bindTable(this.table, SWEEPER_TABLE_ACCESS);
     // DescribeSessions has no resource-level permissions: `*` is the only resource it accepts.

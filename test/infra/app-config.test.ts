@@ -197,6 +197,8 @@ describe('other values', () => {
       apiThrottleBurstLimit: 0.5,
       apiGatewayCloudWatchRole: 'no',
       sweeperTimeoutMinutes: 16,
+      overlapMinutes: 0,
+      reconcileEveryHours: 720,
       sweeperReservedConcurrency: -1,
       queryReservedConcurrency: 0,
       eventBusName: 'bad name',

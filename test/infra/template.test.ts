@@ -138,8 +138,19 @@ describe('sweeper function', () => {
           ACCOUNT_ID: { Ref: 'AWS::AccountId' },
           POWERTOOLS_SERVICE_NAME: 'SessionArchive-sweeper',
           NODE_OPTIONS: '--enable-source-maps',
+          // The overlap below the last listing and the reconciliation's period, at their defaults.
+          OVERLAP_MINUTES: '60',
+          RECONCILE_EVERY_HOURS: '24',
         }),
       },
+    });
+  });
+
+  it('takes the overlap and the reconciliation period from the context', () => {
+    const custom = buildStack({ overlapMinutes: 90, reconcileEveryHours: 12 }).template;
+    custom.hasResourceProperties(FUNCTION, {
+      Description: Match.stringLikeRegexp('Sweeps'),
+      Environment: { Variables: Match.objectLike({ OVERLAP_MINUTES: '90', RECONCILE_EVERY_HOURS: '12' }) },
     });
   });
 
