@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import type { LocalApiServer } from '../../local/api-server';
 import { ApiStartError, startApiService, type ApiServiceOptions } from '../../local/api-service';
 import { nonLoopbackWarning } from '../../local/host-check';
+import { untilStopSignal } from './cli-support';
 
 // The service lives in local/ (the local stack starts it too); the command only parses and reports.
 export { ApiStartError, startApiService };
@@ -70,15 +71,7 @@ export async function runApiCommand(argv: string[]): Promise<void> {
     return;
   }
   process.stdout.write(`Query API listening on ${service.url}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopSignal();
   await service.close();
   process.stdout.write('Query API stopped\n');
 }

@@ -65,3 +65,16 @@ export function positiveInteger(flag: string, raw: string): number {
   if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new CliUsageError(`${flag} must be a positive whole number, got '${raw}'`);
   return Number(raw);
 }
+
+/** Resolves at the first Ctrl-C or SIGTERM, for commands that serve until stopped. */
+export function untilStopSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { buildConsole, serveConsole } from '../../console/assets';
 import { isAllowedHostHeader } from '../../local/host-check';
-import { CliFailureError, CliUsageError, runCli } from './cli-support';
+import { CliFailureError, CliUsageError, runCli, untilStopSignal } from './cli-support';
 import { ApiClient, ApiUnreachableError, ExpiredCredentialsError, MissingCredentialsError, regionOfAwsHost } from './signed-fetch';
 
 export const CONSOLE_USAGE = `Usage: session-archive console --api <url> [options]
@@ -62,15 +62,7 @@ export async function runConsoleCommand(argv: string[]): Promise<void> {
     await checkApi(client);
     const server = await startConsoleServer({ ...options, client });
     process.stdout.write(`Console for ${options.apiUrl.href} at ${server.url}/\nRequests are signed for execute-api in ${client.signingRegion}. Stop with Ctrl-C.\n`);
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await untilStopSignal();
     await server.close();
     return 'Console stopped\n';
   });

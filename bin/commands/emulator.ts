@@ -3,7 +3,7 @@
  * generated sessions over the last 30 days (some still open), on the real clock.
  */
 import { SystemClock, startSsmEmulator, type EmulatorGuesses, type EmulatorOptions } from '../../local/ssm-emulator';
-import { CliUsageError, runCli } from './cli-support';
+import { CliUsageError, runCli, untilStopSignal } from './cli-support';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -92,15 +92,7 @@ async function serveEmulator(options: EmulatorCommandOptions): Promise<void> {
   process.stdout.write(`SSM emulator listening on ${emulator.endpoint}\n`);
   process.stdout.write(`${options.sessions} sessions generated (seed ${options.seed}); stop with Ctrl-C\n`);
 
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopSignal();
   await emulator.close();
   process.stdout.write('SSM emulator stopped\n');
 }
