@@ -5,7 +5,7 @@
  * run (or at start-up locally) until it reports `complete`.
  */
 import { ConditionalCheckFailedException, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   DEFAULT_MIGRATION_RUN,
   runAddStartDay,
@@ -18,6 +18,7 @@ import {
 } from '../core/migrations/add-start-day';
 import { ADD_START_DAY_MIGRATION, BY_START_DAY, KEY, migrationKey, startDayOf } from './archive-table';
 import { DynamoArchiveBounds } from './dynamodb-archive-bounds';
+import { putIfVersion } from './versioned-put';
 
 const SESSION_PREFIX = 'SESSION#';
 
@@ -51,20 +52,7 @@ export class DynamoAddStartDayStore implements AddStartDayPorts {
   }
 
   async saveProgress(progress: MigrationProgress, expectedVersion: number): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...this.key, ...progress, updatedAt: new Date().toISOString() },
-          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :expected',
-          ExpressionAttributeValues: expectedVersion === 0 ? undefined : { ':expected': expectedVersion },
-        }),
-      );
-      return true;
-    } catch (error: unknown) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return putIfVersion(this.client, this.tableName, { ...this.key, ...progress, updatedAt: new Date().toISOString() }, expectedVersion);
   }
 
   async scanSegment(segment: number, totalSegments: number, resumeAfter: string | undefined, pageSize: number): Promise<ScanPage> {

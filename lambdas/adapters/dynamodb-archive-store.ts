@@ -41,6 +41,7 @@ import {
 } from './archive-table';
 import { sessionRecordFromItem, sweepStateFromItem, sweepStateToItem } from './archive-items';
 import { DynamoArchiveBounds } from './dynamodb-archive-bounds';
+import { putIfVersion } from './versioned-put';
 
 export interface DynamoArchiveStoreOptions {
   client: DynamoDBDocumentClient;
@@ -225,20 +226,7 @@ export class DynamoArchiveStore implements ArchiveStore {
 
   async saveSweepState(scope: SourceScope, state: SweepState, expectedVersion: number): Promise<boolean> {
     this.stats.stateWrites++;
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: SOURCES_PARTITION, sk: scopeKey(scope), ...scope, ...sweepStateToItem(state) },
-          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :expected',
-          ExpressionAttributeValues: expectedVersion === 0 ? undefined : { ':expected': expectedVersion },
-        }),
-      );
-      return true;
-    } catch (error: unknown) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return putIfVersion(this.client, this.tableName, { pk: SOURCES_PARTITION, sk: scopeKey(scope), ...scope, ...sweepStateToItem(state) }, expectedVersion);
   }
 
   async *listPendingEvents(scope: SourceScope): AsyncIterable<PendingEventRef[]> {
