@@ -3,7 +3,7 @@
  * table is readable in the console and ranges sort as strings.
  */
 import type { ComplianceFinding } from '../core/compliance/finding';
-import { scopeKey, type OutputUrl, type SessionRecord } from '../core/session';
+import { scopeKey, type OutputUrl, type SessionConnection, type SessionRecord } from '../core/session';
 import { TARGET_FAILURE_KINDS, type CoverageGap, type LastSweep, type ResumableListing, type SweepState, type TargetFailure, type TargetFailureKind } from '../core/sweep-state';
 import { fromIso, toIso, type TimeRange } from '../core/time';
 import { EVENTS_AND_FINDINGS, findingKey, findingsPartition, sortKeyOf, startKeyOf, startMonthOf } from './archive-table';
@@ -28,6 +28,7 @@ export function sessionRecordFromItem(item: Item): SessionRecord {
     outputUrl: outputUrl && typeof outputUrl === 'object' ? outputUrl : undefined,
     maxSessionDuration: text(item.maxSessionDuration),
     accessType,
+    ...sourceSpecificFromItem(item),
     accountId: String(item.accountId),
     region: String(item.region),
     source: String(item.source),
@@ -37,6 +38,29 @@ export function sessionRecordFromItem(item: Item): SessionRecord {
   };
   for (const key of Object.keys(record) as (keyof SessionRecord)[]) if (record[key] === undefined) delete record[key];
   return record;
+}
+
+/** Alibaba Cloud's fields; absent on SSM records. */
+function sourceSpecificFromItem(item: Item): Partial<SessionRecord> {
+  const fields: Partial<SessionRecord> = {
+    username: text(item.username),
+    identityType: text(item.identityType),
+    clientIp: text(item.clientIp),
+    targetServer: text(item.targetServer),
+  };
+  if (Array.isArray(item.instanceIds)) fields.instanceIds = item.instanceIds.map(String);
+  if (typeof item.portNumber === 'number') fields.portNumber = item.portNumber;
+  if (Array.isArray(item.connections)) fields.connections = (item.connections as Item[]).map(connectionFromItem);
+  return fields;
+}
+
+function connectionFromItem(item: Item): SessionConnection {
+  const connection: SessionConnection = { instanceId: String(item.instanceId), status: String(item.status) };
+  for (const key of ['startTime', 'endTime', 'closedReason', 'failedDetail'] as const) {
+    const value = text(item[key]);
+    if (value !== undefined) connection[key] = value;
+  }
+  return connection;
 }
 
 const rangeToItem = (range: TimeRange) => ({ from: toIso(range.from), to: toIso(range.to) });

@@ -56,7 +56,23 @@ export interface DynamoArchiveStoreOptions {
 }
 
 /** Optional session fields: absent ones are removed so a record mirrors the latest observation. */
-const OPTIONAL_FIELDS = ['endDate', 'documentName', 'owner', 'reason', 'details', 'outputUrl', 'maxSessionDuration', 'accessType'] as const;
+const OPTIONAL_FIELDS = [
+  'endDate',
+  'documentName',
+  'owner',
+  'reason',
+  'details',
+  'outputUrl',
+  'maxSessionDuration',
+  'accessType',
+  'instanceIds',
+  'username',
+  'identityType',
+  'clientIp',
+  'portNumber',
+  'targetServer',
+  'connections',
+] as const;
 const BATCH_GET_LIMIT = 100;
 /** Owed events read from the outbox index per page. */
 const PENDING_EVENTS_PAGE = 100;

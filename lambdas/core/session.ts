@@ -37,6 +37,27 @@ export interface ObservedSession {
   outputUrl?: OutputUrl;
   maxSessionDuration?: string;
   accessType?: string;
+  /** Alibaba Cloud: every distinct instance the session's connections reached, only when more than one. */
+  instanceIds?: string[];
+  /** Alibaba Cloud: the RAM identity's user name (`owner` holds its PrincipalId). */
+  username?: string;
+  /** Alibaba Cloud: RAMUser, Account, AssumedRoleUser, … */
+  identityType?: string;
+  clientIp?: string;
+  portNumber?: number;
+  targetServer?: string;
+  /** Alibaba Cloud: each connection of the session (reconnects add more), in the order the source gave. */
+  connections?: SessionConnection[];
+}
+
+/** One connection of an Alibaba Cloud terminal session. Times are ISO-8601 with milliseconds. */
+export interface SessionConnection {
+  instanceId: string;
+  startTime?: string;
+  endTime?: string;
+  status: string;
+  closedReason?: string;
+  failedDetail?: string;
 }
 
 export interface SessionRecord extends ObservedSession, SourceScope {
@@ -65,7 +86,7 @@ export function scopeKey(scope: SourceScope): string {
  * of the same state compare equal regardless of how the source ordered its JSON.
  */
 export function observedFingerprint(session: ObservedSession): string {
-  return JSON.stringify([
+  const shared = [
     session.sessionId,
     session.target,
     session.status,
@@ -79,5 +100,24 @@ export function observedFingerprint(session: ObservedSession): string {
     session.outputUrl?.cloudWatchOutputUrl ?? null,
     session.maxSessionDuration ?? null,
     session.accessType ?? null,
-  ]);
+  ];
+  const extra = sourceSpecificFingerprint(session);
+  // Only sources that have these fields append them: SSM records keep the hashes they were stored with.
+  return JSON.stringify(extra === undefined ? shared : [...shared, ...extra]);
+}
+
+/** Alibaba Cloud's fields, when the session has any. */
+function sourceSpecificFingerprint(session: ObservedSession): unknown[] | undefined {
+  const { instanceIds, username, identityType, clientIp, portNumber, targetServer, connections } = session;
+  const values = [instanceIds, username, identityType, clientIp, portNumber, targetServer, connections];
+  if (values.every((value) => value === undefined)) return undefined;
+  return [
+    instanceIds ?? null,
+    username ?? null,
+    identityType ?? null,
+    clientIp ?? null,
+    portNumber ?? null,
+    targetServer ?? null,
+    connections?.map((c) => [c.instanceId, c.startTime ?? null, c.endTime ?? null, c.status, c.closedReason ?? null, c.failedDetail ?? null]) ?? null,
+  ];
 }

@@ -151,7 +151,7 @@ describe('a query the API rejects: exit 2 with the API’s reason, in flag names
     const result = await runCli(['query', '--api', api.url, '--account-id', '12345', '--target-region', 'Europe']);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("--account-id ('accountId') must be a 12-digit AWS account id (got '12345')");
+    expect(result.stderr).toContain("--account-id ('accountId') must be a 12-digit AWS account id, or an Alibaba Cloud account label (a letter, then a-z 0-9 -, up to 63; or 16 digits) (got '12345')");
     expect(result.stderr).toContain("--target-region ('region') must be a region such as eu-west-1 (got 'Europe')");
   });
 

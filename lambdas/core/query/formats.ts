@@ -12,7 +12,10 @@ export interface RenderedBody {
   body: string;
 }
 
-/** CSV columns in order; `outputUrl` is split in its two parts so every cell is flat text. */
+/**
+ * CSV columns in order; `outputUrl` is split in its two parts so every cell is flat text; Alibaba
+ * Cloud's `instanceIds` are space-separated and its `connections` are one cell of JSON.
+ */
 export const SESSION_CSV_COLUMNS = [
   'sessionId',
   'target',
@@ -27,6 +30,13 @@ export const SESSION_CSV_COLUMNS = [
   'cloudWatchOutputUrl',
   'maxSessionDuration',
   'accessType',
+  'instanceIds',
+  'username',
+  'identityType',
+  'clientIp',
+  'portNumber',
+  'targetServer',
+  'connections',
   'accountId',
   'region',
   'source',
@@ -70,6 +80,13 @@ function csvValue(session: SessionRecord, column: SessionCsvColumn): string | un
       return session.outputUrl?.s3OutputUrl;
     case 'cloudWatchOutputUrl':
       return session.outputUrl?.cloudWatchOutputUrl;
+    case 'instanceIds':
+      return session.instanceIds?.join(' ');
+    case 'portNumber':
+      return session.portNumber?.toString();
+    case 'connections':
+      // A list of objects in one cell: its JSON text, which spreadsheets keep as is.
+      return session.connections === undefined ? undefined : JSON.stringify(session.connections);
     default:
       return session[column];
   }

@@ -17,7 +17,7 @@ export const sessionSchema = z.strictObject({
   startDate: isoTime('When the session started.'),
   endDate: z.optional(isoTime('When the session ended; absent while it is open.')),
   documentName: z.optional(described('Session Manager document.')),
-  owner: z.optional(described('ARN of the principal that started the session.')),
+  owner: z.optional(described('Who started the session: the principal ARN (SSM) or the PrincipalId (Alibaba Cloud).')),
   reason: z.optional(described('Reason given when the session started.')),
   details: z.optional(described('Details reported by Session Manager.')),
   outputUrl: z.optional(
@@ -25,9 +25,29 @@ export const sessionSchema = z.strictObject({
   ),
   maxSessionDuration: z.optional(described('Maximum duration in minutes, when one was set.')),
   accessType: z.optional(z.string().check(z.meta({ description: `Access type (${ACCESS_TYPES.join(', ')}).` }))),
-  accountId: described('AWS account the session ran in.'),
-  region: described('AWS Region the session ran in.'),
-  source: described('Source that reported the session (ssm).'),
+  instanceIds: z.optional(z.array(z.string()).check(z.meta({ description: 'Alibaba Cloud: every instance the connections reached, when more than one (target is the first).' }))),
+  username: z.optional(described('Alibaba Cloud: user name of the identity (owner holds its PrincipalId).')),
+  identityType: z.optional(described('Alibaba Cloud: identity type, e.g. RAMUser.')),
+  clientIp: z.optional(described('Alibaba Cloud: client IP address.')),
+  portNumber: z.optional(z.int().check(z.meta({ description: 'Alibaba Cloud: port of the connection (22 for SSH).' }))),
+  targetServer: z.optional(described('Alibaba Cloud: address the session reached on the instance.')),
+  connections: z.optional(
+    z
+      .array(
+        z.strictObject({
+          instanceId: described('Instance of this connection.'),
+          startTime: z.optional(isoTime('When the connection started.')),
+          endTime: z.optional(isoTime('When the connection ended.')),
+          status: z.string().check(z.meta({ description: 'Connecting, Connected, Terminated or Failed.', example: 'Terminated' })),
+          closedReason: z.optional(described('Why it closed.')),
+          failedDetail: z.optional(described('Why it failed.')),
+        }),
+      )
+      .check(z.meta({ description: 'Alibaba Cloud: the connections of the session (reconnects add more).' })),
+  ),
+  accountId: described('Account the session ran in: an AWS account id, or an Alibaba Cloud account label.'),
+  region: described('Region the session ran in (AWS or Alibaba Cloud).'),
+  source: described('Source that reported the session (ssm, alibaba).'),
   firstArchivedAt: isoTime('When the archive first stored the session; never changes.'),
   lastSeenAt: isoTime('When a sweep last wrote a change of the session.'),
   endedUnobservedAt: z.optional(

@@ -9,7 +9,8 @@ import type { SourceScope } from '../session';
 /** Where sessions come from (docs: DESIGN "Sources"). */
 export const SESSION_SOURCES = ['ssm', 'alibaba'] as const;
 
-const ACCOUNT_ID_PATTERN = /^[0-9]{12}$/;
+/** A 12-digit AWS account id, or an Alibaba Cloud account label (a name starting with a letter, or the 16-digit account id). */
+const ACCOUNT_PATTERN = /^(?:\d{12}|\d{16}|[a-z][a-z0-9-]{0,62})$/;
 /** AWS regions (`eu-west-1`, `us-gov-west-1`); Alibaba Cloud's (`cn-hangzhou`) lack the number. */
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+){1,3}(-[0-9]{1,2})?$/;
 
@@ -23,7 +24,10 @@ export const TARGET_FILTER_FIELDS = ['accountId', 'region', 'source'] as const;
 
 export const targetFilterShape = {
   accountId: z.optional(
-    z.string().check(z.regex(ACCOUNT_ID_PATTERN, { error: 'must be a 12-digit AWS account id' }), z.meta({ description: 'Only this account (12 digits).', example: '123456789012' })),
+    z.string().check(
+      z.regex(ACCOUNT_PATTERN, { error: 'must be a 12-digit AWS account id, or an Alibaba Cloud account label (a letter, then a-z 0-9 -, up to 63; or 16 digits)' }),
+      z.meta({ description: 'Only this account: 12 digits (AWS) or the account label (Alibaba Cloud).', example: '123456789012' }),
+    ),
   ),
   region: z.optional(
     z.string().check(
