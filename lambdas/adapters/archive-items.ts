@@ -86,6 +86,7 @@ export function sweepStateToItem(state: SweepState): Item {
     historyListing: listingToItem(state.historyListing),
     lastReconciledAt: isoOrNull(state.lastReconciledAt),
     lastError: state.lastError ? { ...state.lastError, since: toIso(state.lastError.since) } : null,
+    ...(state.newestListed === undefined ? {} : { newestListed: toIso(state.newestListed) }),
   };
 }
 
@@ -114,6 +115,7 @@ export function sweepStateFromItem(item: Item): SweepState {
     historyListing: listingFromItem(item.historyListing as Item | null | undefined),
     lastReconciledAt: msOrNull(item.lastReconciledAt),
     lastError: failureFromItem(item.lastError as Item | null | undefined),
+    ...(typeof item.newestListed === 'string' ? { newestListed: fromIso(item.newestListed) } : {}),
   };
 }
 

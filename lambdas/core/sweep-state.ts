@@ -53,6 +53,11 @@ export interface SweepState {
   lastReconciledAt: number | null;
   /** Why the last attempt to sweep this target failed, since when; null once a sweep ran. */
   lastError: TargetFailure | null;
+  /**
+   * Sources without a time filter only: the start of the newest record a complete listing showed.
+   * A later listing that cannot reach back to it lost what lies between (the record cap).
+   */
+  newestListed?: number;
 }
 
 /** A target's sweep could not run: the role is missing, access denied, the region disabled, … */
@@ -130,6 +135,7 @@ export function reconcileSweepState(stored: SweepState, mine: SweepState): Sweep
     historyListing: furtherListing(stored.historyListing, mine.historyListing),
     lastReconciledAt: maxOrNull(stored.lastReconciledAt, mine.lastReconciledAt),
     lastError: mine.lastError,
+    ...optionalMax('newestListed', stored.newestListed, mine.newestListed),
   };
 }
 
@@ -144,6 +150,11 @@ function furtherListing(a: ResumableListing | null, b: ResumableListing | null):
   if (a === null || b === null) return a ?? b;
   if (a.startedAt !== b.startedAt) return a.startedAt > b.startedAt ? a : b;
   return a.pagesListed >= b.pagesListed ? a : b;
+}
+
+function optionalMax<K extends string>(key: K, a: number | undefined, b: number | undefined): { [P in K]?: number } {
+  const value = maxOrNull(a ?? null, b ?? null);
+  return value === null ? {} : ({ [key]: value } as { [P in K]?: number });
 }
 
 function maxOrNull(a: number | null, b: number | null): number | null {

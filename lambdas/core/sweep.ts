@@ -21,7 +21,7 @@ import { advance, coverageStart, detectGaps } from './sweep/checkpoint';
 import { lookUpEndedSessions, recordMissing } from './sweep/ended-lookups';
 import { nextSliceMs } from './sweep/listing';
 import { reconcile, type ReconciliationOutcome } from './sweep/reconcile';
-import { SweepRun, type SweepOptions, type SweepPorts } from './sweep/run';
+import { SweepRun, type ScopedSource, type SweepOptions, type SweepPorts } from './sweep/run';
 
 export { planSlices } from './sweep/listing';
 export { CheckpointConflictError, SWEEP_DEFAULTS, type SweepOptions, type SweepPorts } from './sweep/run';
@@ -56,6 +56,11 @@ export interface SweepSummary extends SourceScope {
   checkpointConflicts: number;
   /** `Session Archived` events delivered, and left owed for a later sweep; present when events are on. */
   sessionEvents?: SessionEventCounts;
+  /**
+   * Sources with a record cap only: records that started since the last complete listing, over the
+   * cap. At 1 the source may already have dropped records before this sweep could read them.
+   */
+  recordCapHeadroom?: number;
 }
 
 export async function sweep(ports: SweepPorts, options: SweepOptions = {}): Promise<SweepSummary> {
@@ -81,7 +86,7 @@ export async function sweep(ports: SweepPorts, options: SweepOptions = {}): Prom
     if (reconciliation === 'in-progress') complete = false;
   }
   await saveFinalCheckpoint(run, history, complete, newGaps, coverFrom);
-  return finish(run, complete, reconciliation, newGaps.map((gap) => ({ from: toIso(gap.from), to: toIso(gap.to) })));
+  return finishSweep(run, complete, reconciliation, newGaps.map((gap) => ({ from: toIso(gap.from), to: toIso(gap.to) })));
 }
 
 /** How far the source was listed, the watermark, and how to slice the next sweep. */
@@ -113,7 +118,14 @@ async function saveFinalCheckpoint(run: SweepRun, history: HistoryOutcome, compl
   });
 }
 
-async function finish(run: SweepRun, complete: boolean, reconciliation: ReconciliationOutcome, gaps: SweepSummary['gaps']): Promise<SweepSummary> {
+/** The summary, its events (`Sweep Completed`, `Coverage Gap Detected`) and its log line; shared by both kinds of sweep. */
+export async function finishSweep(
+  run: SweepRun<ScopedSource>,
+  complete: boolean,
+  reconciliation: ReconciliationOutcome,
+  gaps: SweepSummary['gaps'],
+  extra: Pick<SweepSummary, 'recordCapHeadroom'> = {},
+): Promise<SweepSummary> {
   const { counts, loaded, state } = run;
   const finishedAt = run.ports.clock.now();
   const summary: SweepSummary = {
@@ -138,6 +150,7 @@ async function finish(run: SweepRun, complete: boolean, reconciliation: Reconcil
     sourceClockOffsetMs: run.startedAt - run.hostStartedAt,
     reconciliation,
     checkpointConflicts: counts.conflicts,
+    ...extra,
   };
   if (run.outbox && run.ports.events) {
     summary.sessionEvents = { ...run.outbox.counts };

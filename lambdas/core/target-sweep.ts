@@ -9,12 +9,13 @@ import { randomUUID } from 'node:crypto';
 import { DETAIL_TYPE, EVENT_SCHEMA_VERSION, type ArchiveEvent } from './events/event-types';
 import type { EventSink } from './events/ports';
 import type { TargetSweepFailedDetail } from './events/detail-schemas';
-import type { ArchiveStore, Clock, CoreLogger, SessionSource } from './ports';
-import { silentLogger } from './ports';
+import type { AnySessionSource, ArchiveStore, Clock, CoreLogger } from './ports';
+import { isUnfilteredSource, silentLogger } from './ports';
 import { scopeKey, type SourceScope } from './session';
 import { sweep, type SweepOptions, type SweepSummary } from './sweep';
 import { EMPTY_SWEEP_STATE, type TargetFailure, type TargetFailureKind } from './sweep-state';
 import { toIso } from './time';
+import { sweepUnfiltered } from './unfiltered-sweep';
 
 export interface TargetSweepPorts {
   store: ArchiveStore;
@@ -22,7 +23,7 @@ export interface TargetSweepPorts {
   logger?: CoreLogger;
   events?: EventSink;
   /** The source of this target, signed in to it (may assume a role: failures are this target's). */
-  openSource(target: SourceScope): Promise<SessionSource>;
+  openSource(target: SourceScope): Promise<AnySessionSource>;
   /** What kind of failure an error is (the adapters know their SDK's errors). */
   classify(error: unknown): TargetFailureKind;
 }
@@ -63,7 +64,9 @@ export async function sweepTarget(target: SourceScope, ports: TargetSweepPorts, 
   }
   try {
     const source = await ports.openSource(target);
-    const summary = await sweep({ source, store, clock, logger, ...(ports.events ? { events: ports.events } : {}) }, options);
+    const shared = { store, clock, logger, ...(ports.events ? { events: ports.events } : {}) };
+    // A source with no time filter (Alibaba Cloud) has its own listing rules; the rest is shared.
+    const summary = isUnfilteredSource(source) ? await sweepUnfiltered({ source, ...shared }, options) : await sweep({ source, ...shared }, options);
     return { status: 'swept', summary };
   } catch (error: unknown) {
     const failure = await recordFailure(target, ports, error);

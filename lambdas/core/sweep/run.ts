@@ -4,15 +4,18 @@
  */
 import type { EventSink } from '../events/ports';
 import { SessionEventOutbox } from '../events/session-outbox';
-import type { ArchiveStore, Clock, CoreLogger, SessionSource, SessionTracking } from '../ports';
+import type { ArchiveOutcome, ArchiveStore, Clock, CoreLogger, SessionSource, SessionTracking } from '../ports';
 import { silentLogger } from '../ports';
 import { isFinalStatus, type ObservedSession, type SessionRecord, type SourceScope } from '../session';
 import { EMPTY_SWEEP_STATE, reconcileSweepState, type SweepState } from '../sweep-state';
 import { DAY_MS, fromIso, HOUR_MS, MINUTE_MS } from '../time';
 import { minValue } from './listing';
 
-export interface SweepPorts {
-  source: SessionSource;
+/** What the run itself needs of a source: its scope, retention and clock. */
+export type ScopedSource = Pick<SessionSource, 'scope' | 'historyRetentionMs' | 'sourceClockOffsetMs'>;
+
+export interface SweepPorts<S extends ScopedSource = SessionSource> {
+  source: S;
   store: ArchiveStore;
   /** Our clock. Listings are planned in the source's time: this plus the offset its responses show. */
   clock: Clock;
@@ -71,7 +74,7 @@ export interface PendingOpen {
   tracking: SessionTracking;
 }
 
-export class SweepRun {
+export class SweepRun<S extends ScopedSource = SessionSource> {
   readonly counts = { active: 0, history: 0, lookups: 0, reconciliation: 0, seen: 0, written: 0, unchanged: 0, open: 0, conflicts: 0, flagged: 0 };
   readonly logger: CoreLogger;
   readonly scope: SourceScope;
@@ -85,7 +88,7 @@ export class SweepRun {
   private readonly remaining: () => number;
 
   private constructor(
-    readonly ports: SweepPorts,
+    readonly ports: SweepPorts<S>,
     readonly settings: SweepSettings,
     readonly loaded: SweepState,
     /** Open in the archive; crossed off as the sweep sees each again. The rest vanished from Active. */
@@ -101,7 +104,7 @@ export class SweepRun {
     this.remaining = options.remainingTimeMs ?? (() => Number.POSITIVE_INFINITY);
   }
 
-  static async open(ports: SweepPorts, options: SweepOptions): Promise<SweepRun> {
+  static async open<S extends ScopedSource>(ports: SweepPorts<S>, options: SweepOptions): Promise<SweepRun<S>> {
     const settings = { ...SWEEP_DEFAULTS, ...definedOnly(options) };
     const { store, source, clock } = ports;
     const loaded = (await store.loadSweepState(source.scope)) ?? EMPTY_SWEEP_STATE;
@@ -140,7 +143,7 @@ export class SweepRun {
     return Math.min(listedUntil, this.earliestActiveStart, minValue([...this.pending.values()].map((open) => open.start)));
   }
 
-  async archivePage(page: ObservedSession[]): Promise<void> {
+  async archivePage(page: ObservedSession[]): Promise<ArchiveOutcome> {
     const { store, clock, onArchived } = this.ports;
     this.counts.seen += page.length;
     for (const session of page) {
@@ -155,6 +158,7 @@ export class SweepRun {
     this.counts.unchanged += outcome.unchanged;
     if (this.outbox && outcome.written.length > 0) await this.outbox.publishWritten(outcome.written, outcome.supersededEvents);
     if (outcome.written.length > 0 && onArchived) await onArchived(outcome.written);
+    return outcome;
   }
 
   /** Saves conditionally on the version loaded; on a conflict folds in what the other sweep saved. */
