@@ -87,6 +87,7 @@ export class MemberCredentials {
   /** undefined for the hub's own account (the client keeps its default credentials); the member role's provider otherwise. */
   providerForAccess(access: TargetAccess): AwsCredentialIdentityProvider | undefined {
     if (access.kind === 'hub') return undefined;
+    if (access.kind === 'secret') throw new Error('an AWS target is reached as the hub or through a member role, never with a stored key');
     return this.providerFor({ roleArn: access.roleArn, ...(access.externalId === undefined ? {} : { externalId: access.externalId }) });
   }
 

@@ -4,6 +4,7 @@
  * every account, at every run, so an account that joined since the last run is swept and one
  * that left is not; accounts that are not ACTIVE, or are excluded, are skipped and reported.
  */
+import { ALIBABA_SOURCE, type AlibabaAccount } from './alibaba-targets';
 import { SSM_SOURCE, targetKey, type ExplicitTarget, type MemberRoleSettings, type Target, type TargetsConfig } from './targets';
 
 /** An account as AWS Organizations lists it. */
@@ -28,7 +29,8 @@ export interface Hub {
   partition?: string;
 }
 
-export type TargetAccess = { kind: 'hub' } | { kind: 'assume-role'; roleArn: string; externalId?: string };
+/** How the sweeper signs in to a target: as the hub, through a member role, or (Alibaba Cloud) with the AccessKey pair in a secret. */
+export type TargetAccess = { kind: 'hub' } | { kind: 'assume-role'; roleArn: string; externalId?: string } | { kind: 'secret'; secretArn: string };
 
 export interface PlannedTarget extends Target {
   key: string;
@@ -59,6 +61,21 @@ export class PlanningError extends Error {
 }
 
 export async function planTargets(config: TargetsConfig, hub: Hub, directory?: OrganizationDirectory): Promise<TargetPlan> {
+  const aws = await planAwsTargets(config, hub, directory);
+  return { ...aws, targets: [...aws.targets, ...alibabaTargets(config.alibaba ?? [])] };
+}
+
+/** Every region of every configured Alibaba Cloud account, each signed in with its account's secret. */
+export function alibabaTargets(accounts: readonly AlibabaAccount[]): PlannedTarget[] {
+  return accounts.flatMap((account) =>
+    account.regions.map((region): PlannedTarget => {
+      const target: Target = { source: ALIBABA_SOURCE, accountId: account.account, region };
+      return { ...target, key: targetKey(target), access: { kind: 'secret', secretArn: account.credentialsSecretArn } };
+    }),
+  );
+}
+
+async function planAwsTargets(config: TargetsConfig, hub: Hub, directory?: OrganizationDirectory): Promise<TargetPlan> {
   switch (config.mode) {
     case 'hub':
       return { targets: [planned(hub.accountId, hub.region, hub, undefined)], skipped: [], unmatchedExclusions: [], parentsVisited: 0 };

@@ -5,6 +5,7 @@
  * the hub's own account and region. The configuration is checked once, at synth, and every
  * problem is reported at once, naming the key and what it accepts.
  */
+import { ALIBABA_ACCOUNT_PATTERN, ALIBABA_REGION_PATTERN, ALIBABA_SOURCE, parseAlibabaAccounts, type AlibabaAccount } from './alibaba-targets';
 import { scopeKey, type SourceScope } from './session';
 
 export const DEFAULT_MEMBER_ROLE_NAME = 'SessionArchiveMember';
@@ -31,13 +32,23 @@ export class TargetKeyError extends Error {
   override readonly name = 'TargetKeyError';
 }
 
-/** `ssm#123456789012#eu-west-1` back to its parts; throws TargetKeyError on anything else. */
+/** What each source accepts as account and region in a target key. */
+const KEY_RULES: Record<string, { account: RegExp; region: RegExp; example: string }> = {
+  [SSM_SOURCE]: { account: ACCOUNT_ID_PATTERN, region: REGION_PATTERN, example: 'ssm#123456789012#eu-west-1 (a 12-digit account)' },
+  [ALIBABA_SOURCE]: { account: ALIBABA_ACCOUNT_PATTERN, region: ALIBABA_REGION_PATTERN, example: 'alibaba#prod-cn#cn-hangzhou (an account label)' },
+};
+
+/** `ssm#123456789012#eu-west-1` or `alibaba#prod-cn#cn-hangzhou` back to its parts; throws TargetKeyError on anything else. */
 export function parseTargetKey(key: string): Target {
   const [source, accountId, region, ...rest] = key.split('#');
-  if (rest.length > 0 || !source || !/^[a-z][a-z0-9-]*$/.test(source) || !accountId || !ACCOUNT_ID_PATTERN.test(accountId) || !region || !REGION_PATTERN.test(region)) {
-    throw new TargetKeyError(`a target key is <source>#<12-digit account>#<region>, like ssm#123456789012#eu-west-1; got ${JSON.stringify(key)}`);
+  const rules = source === undefined ? undefined : KEY_RULES[source];
+  if (rules === undefined) {
+    throw new TargetKeyError(`a target key is <source>#<account>#<region> with source ${Object.keys(KEY_RULES).join(' or ')}, like ssm#123456789012#eu-west-1; got ${JSON.stringify(key)}`);
   }
-  return { source, accountId, region };
+  if (rest.length > 0 || !accountId || !rules.account.test(accountId) || !region || !rules.region.test(region)) {
+    throw new TargetKeyError(`a ${source} target key is like ${rules.example}; got ${JSON.stringify(key)}`);
+  }
+  return { source: source as string, accountId, region };
 }
 
 /** How the hub reaches a member account: the role it assumes there. */
@@ -71,7 +82,8 @@ export interface HubTargetsConfig {
   mode: 'hub';
 }
 
-export type TargetsConfig = OrganizationTargetsConfig | ExplicitTargetsConfig | HubTargetsConfig;
+/** The AWS side (one of three modes), and the Alibaba Cloud accounts swept beside it. */
+export type TargetsConfig = (OrganizationTargetsConfig | ExplicitTargetsConfig | HubTargetsConfig) & { alibaba?: AlibabaAccount[] };
 
 export class TargetsConfigError extends Error {
   override readonly name = 'TargetsConfigError';
@@ -84,6 +96,7 @@ export class TargetsConfigError extends Error {
 export interface RawTargetsContext {
   organization?: unknown;
   targets?: unknown;
+  alibaba?: unknown;
 }
 
 const ORGANIZATION_KEYS = ['organizationalUnitIds', 'rootId', 'excludeAccounts', 'memberRoleName', 'externalId', 'regions'] as const;
@@ -102,8 +115,9 @@ export function parseTargetsConfig(raw: RawTargetsContext): TargetsConfig {
   } else if (targets !== undefined) {
     config = explicitConfig(targets, problems);
   }
+  const alibaba = parseAlibabaAccounts(fromJsonText('alibaba', raw.alibaba, problems), problems);
   if (problems.length > 0) throw new TargetsConfigError(problems);
-  return config;
+  return alibaba === undefined ? config : { ...config, alibaba };
 }
 
 function fromJsonText(key: string, value: unknown, problems: string[]): unknown {
@@ -207,6 +221,11 @@ function stringList(key: string, value: unknown, pattern: RegExp, what: string, 
  * (as JSON) from synth to the planner, which checks it again at its cold start.
  */
 export function toRawTargetsContext(config: TargetsConfig): RawTargetsContext {
+  const aws = awsRawContext(config);
+  return config.alibaba === undefined ? aws : { ...aws, alibaba: config.alibaba.map((account) => ({ ...account })) };
+}
+
+function awsRawContext(config: TargetsConfig): RawTargetsContext {
   switch (config.mode) {
     case 'hub':
       return {};

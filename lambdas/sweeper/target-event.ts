@@ -4,21 +4,31 @@
  * A record that is not a target is refused by name, never swept as something else.
  */
 import * as z from 'zod/mini';
+import { ALIBABA_ACCOUNT_PATTERN, ALIBABA_REGION_PATTERN, ALIBABA_SOURCE, SECRET_ARN_PATTERN } from '../core/alibaba-targets';
 import type { PlannedTarget } from '../core/target-planner';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN, targetKey } from '../core/targets';
 
-const accessSchema = z.union([
+const awsAccessSchema = z.union([
   z.strictObject({ kind: z.literal('hub') }),
   z.strictObject({ kind: z.literal('assume-role'), roleArn: z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/)), externalId: z.optional(z.string()) }),
 ]);
 
-const targetSchema = z.strictObject({
-  source: z.literal('ssm'),
-  accountId: z.string().check(z.regex(ACCOUNT_ID_PATTERN)),
-  region: z.string().check(z.regex(REGION_PATTERN)),
-  key: z.string(),
-  access: accessSchema,
-});
+const targetSchema = z.union([
+  z.strictObject({
+    source: z.literal('ssm'),
+    accountId: z.string().check(z.regex(ACCOUNT_ID_PATTERN)),
+    region: z.string().check(z.regex(REGION_PATTERN)),
+    key: z.string(),
+    access: awsAccessSchema,
+  }),
+  z.strictObject({
+    source: z.literal(ALIBABA_SOURCE),
+    accountId: z.string().check(z.regex(ALIBABA_ACCOUNT_PATTERN)),
+    region: z.string().check(z.regex(ALIBABA_REGION_PATTERN)),
+    key: z.string(),
+    access: z.strictObject({ kind: z.literal('secret'), secretArn: z.string().check(z.regex(SECRET_ARN_PATTERN)) }),
+  }),
+]);
 
 export interface TargetRequest {
   /** The SQS message id, to report a failure of this target alone. */
