@@ -1,0 +1,146 @@
+/**
+ * The Alibaba source adapter (official SDK) against the emulator: full listings, resuming from a
+ * kept token, a refused token, retries through throttling, 500s and dropped connections, the
+ * endpoint rule and the clock offset. Ground truth: the pages the emulator recorded as shown.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlibabaTerminalSource, retryDecision, type AlibabaTerminalSourceOptions } from '../../lambdas/adapters/alibaba-terminal-source';
+import { explicitEndpoint, InvalidEndpointError } from '../../lambdas/adapters/alibaba-ecs-client';
+import { ListingTokenRejectedError, type SourcePage } from '../../lambdas/core/ports';
+import type { AlibabaEmulator } from '../../local/emulators/alibaba';
+import { DAY, NOW, startTestEmulator, TEST_KEY } from '../support/alibaba';
+
+const noWait = { sleep: async () => undefined, random: () => 0.5 };
+
+function sourceFor(emulator: AlibabaEmulator, options: Partial<AlibabaTerminalSourceOptions> = {}): AlibabaTerminalSource {
+  return new AlibabaTerminalSource({ ...TEST_KEY, accountLabel: 'prod', region: 'cn-hangzhou', endpoint: emulator.url, retry: noWait, ...options });
+}
+
+async function collect(pages: AsyncIterable<SourcePage>, limit = Infinity): Promise<SourcePage[]> {
+  const collected: SourcePage[] = [];
+  for await (const page of pages) {
+    collected.push(page);
+    if (collected.length >= limit) break;
+  }
+  return collected;
+}
+
+describe('AlibabaTerminalSource', () => {
+  let emulator: AlibabaEmulator;
+  beforeAll(async () => {
+    emulator = await startTestEmulator({ clockOffsetMs: 0 });
+    emulator.generateSessions({ count: 1250, seed: 17, fromMs: NOW - 35 * DAY, toMs: NOW, reconnectFraction: 0.3 });
+  });
+  afterAll(() => emulator.close());
+
+  it('describes itself: scope alibaba#<label>#<region>, 30 days, 1,000 records', () => {
+    const source = sourceFor(emulator);
+    expect(source.scope).toEqual({ source: 'alibaba', accountId: 'prod', region: 'cn-hangzhou' });
+    expect(source.historyRetentionMs).toBe(30 * DAY);
+    expect(source.recordCap).toBe(1000);
+    expect(source.endpoint).toBe(emulator.endpoint);
+  });
+
+  it('lists every retained session once, in pages of 100, mapped from what the emulator showed', async () => {
+    emulator.shown.clear();
+    const pages = await collect(sourceFor(emulator).listPages());
+    const shown = emulator.shown.pages();
+    expect(pages).toHaveLength(shown.length);
+    expect(shown.every((page) => page.sessions.length <= 100)).toBe(true);
+    const listed = pages.flatMap((page) => page.sessions);
+    expect(listed.map((session) => session.sessionId)).toEqual(shown.flatMap((page) => page.sessions.map((session) => session.SessionId)));
+    expect(new Set(listed.map((session) => session.sessionId)).size).toBe(emulator.retained().length);
+    expect(pages.at(-1)?.nextToken).toBeUndefined();
+    expect(pages.slice(0, -1).every((page, index) => page.nextToken === shown[index]?.nextToken)).toBe(true);
+    const byId = new Map(shown.flatMap((page) => page.sessions).map((session) => [session.SessionId, session]));
+    for (const session of listed) {
+      const wire = byId.get(session.sessionId);
+      expect(Date.parse(session.startDate)).toBe(Date.parse(wire?.CreationTime ?? ''));
+      expect(session.owner).toBe(wire?.PrincipalId);
+      expect((session as { connections?: unknown[] }).connections ?? []).toHaveLength(wire?.Connections?.Connection?.length ?? 0);
+    }
+  });
+
+  it('resumes a listing from a kept token', async () => {
+    const [first] = await collect(sourceFor(emulator).listPages(), 1);
+    emulator.shown.clear();
+    const rest = await collect(sourceFor(emulator).listPages(first?.nextToken));
+    expect(emulator.shown.pages()[0]?.startToken).toBe(first?.nextToken);
+    const ids = [...(first?.sessions ?? []), ...rest.flatMap((page) => page.sessions)].map((session) => session.sessionId);
+    expect(new Set(ids).size).toBe(emulator.retained().length);
+  });
+
+  it('throws ListingTokenRejectedError when Alibaba refuses the kept token', async () => {
+    await expect(collect(sourceFor(emulator).listPages('not-a-token'))).rejects.toBeInstanceOf(ListingTokenRejectedError);
+  });
+
+  it('measures the clock offset from the Date header', async () => {
+    emulator.setClockOffset(0);
+    const source = sourceFor(emulator, { clock: { now: () => NOW - 90_000 } });
+    expect(source.sourceClockOffsetMs()).toBeUndefined();
+    await collect(source.listPages(), 1);
+    expect(source.sourceClockOffsetMs()).toBe(90_000);
+  });
+});
+
+describe('retries', () => {
+  let emulator: AlibabaEmulator;
+  beforeAll(async () => {
+    emulator = await startTestEmulator();
+    emulator.generateSessions({ count: 450, seed: 19, fromMs: NOW - 10 * DAY, toMs: NOW });
+  });
+  afterAll(() => emulator.close());
+
+  it('gets through throttling, 500s and dropped connections with bounded back-off: nothing lost or repeated', async () => {
+    emulator.setFaults({ seed: 4, throttleRate: 0.25, errorRate: 0.15, dropRate: 0.1 });
+    emulator.resetStats();
+    emulator.shown.clear();
+    const waits: number[] = [];
+    const source = sourceFor(emulator, { retry: { maxAttempts: 10, sleep: async (ms) => void waits.push(ms), random: () => 0.5 } });
+    const ids = (await collect(source.listPages())).flatMap((page) => page.sessions.map((session) => session.sessionId));
+    emulator.setFaults(undefined);
+    expect(ids).toHaveLength(450);
+    expect(new Set(ids).size).toBe(450);
+    expect(ids).toEqual(emulator.shown.pages().flatMap((page) => page.sessions.map((session) => session.SessionId)));
+    expect(emulator.stats.faultsInjected).toBeGreaterThan(0);
+    expect(waits).toHaveLength(emulator.stats.faultsInjected);
+    expect(Math.max(...waits)).toBeLessThanOrEqual(10_000);
+  });
+
+  it('gives up after maxAttempts and surfaces the last error', async () => {
+    emulator.setFaults({ throttleRate: 1 });
+    const waits: number[] = [];
+    const source = sourceFor(emulator, { retry: { maxAttempts: 4, sleep: async (ms) => void waits.push(ms), random: () => 0.99 } });
+    await expect(collect(source.listPages())).rejects.toMatchObject({ code: 'Throttling.User' });
+    emulator.setFaults(undefined);
+    expect(waits).toEqual([198, 396, 792]);
+  });
+
+  it('does not retry what another try cannot fix', () => {
+    expect(retryDecision({ code: 'InvalidParameter.MaxResults', statusCode: 400 }).retry).toBe(false);
+    expect(retryDecision({ code: 'SignatureDoesNotMatch', statusCode: 400 }).retry).toBe(false);
+    expect(retryDecision({ code: 'Throttling', statusCode: 400, retryAfter: 1500 })).toEqual({ retry: true, afterMs: 1500 });
+    expect(retryDecision({ code: 'ServiceUnavailable', statusCode: 503 }).retry).toBe(true);
+  });
+});
+
+describe('endpoints', () => {
+  const remote = (region: string): AlibabaTerminalSource => new AlibabaTerminalSource({ ...TEST_KEY, accountLabel: 'prod', region });
+
+  it("follows Alibaba's rule: ecs.<region>.aliyuncs.com, with the SDK's map for the exceptions", () => {
+    expect(remote('eu-central-1').endpoint).toBe('ecs.eu-central-1.aliyuncs.com');
+    expect(remote('ap-southeast-1').endpoint).toBe('ecs.ap-southeast-1.aliyuncs.com');
+    expect(remote('cn-hangzhou').endpoint).toBe('ecs-cn-hangzhou.aliyuncs.com');
+  });
+
+  it('takes an explicit endpoint as http(s)://host[:port] and refuses anything else', () => {
+    expect(explicitEndpoint('http://127.0.0.1:4600')).toEqual({ endpoint: '127.0.0.1:4600', protocol: 'HTTP' });
+    expect(explicitEndpoint('ecs.example.com')).toEqual({ endpoint: 'ecs.example.com', protocol: 'HTTPS' });
+    expect(() => explicitEndpoint('ftp://x')).toThrow(InvalidEndpointError);
+    expect(() => explicitEndpoint('http://x/path')).toThrow(InvalidEndpointError);
+  });
+
+  it('needs both halves of the key pair', () => {
+    expect(() => new AlibabaTerminalSource({ accessKeyId: 'id', accessKeySecret: '', accountLabel: 'prod', region: 'cn-hangzhou' })).toThrow(/AccessKey/);
+  });
+});
