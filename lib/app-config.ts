@@ -43,6 +43,7 @@ export const CONTEXT_KEYS = [
   'tokenTtlSeconds',
   'organization',
   'targets',
+  'alibaba',
   'fanOutConcurrency',
   'memberRoleStackSet',
 ] as const;

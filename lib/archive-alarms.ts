@@ -49,6 +49,11 @@ export interface ArchiveAlarmsProps {
    * @default no fan-out alarms
    */
   readonly fanOut?: FanOutAlarmSources;
+  /**
+   * Alarm on the record-cap headroom of sources that keep a fixed number of records (Alibaba Cloud).
+   * @default false
+   */
+  readonly recordCapAlarm?: boolean;
 }
 
 export interface FanOutAlarmSources {
@@ -64,6 +69,8 @@ export interface FanOutAlarmSources {
 export const STALE_TARGETS_METRIC = 'StaleTargets';
 /** Half the sweep's 5-minute visibility margin: skew beyond it would soon let a session slip past a sweep. */
 export const CLOCK_SKEW_ALARM_SECONDS = 150;
+/** Records since the last sweep over the source's cap: above this, the next busy hour may overflow it. */
+export const RECORD_CAP_HEADROOM_ALARM = 0.8;
 
 const HOUR = Duration.hours(1);
 /** CloudWatch evaluates at most 7 days for periods of an hour or more. */
@@ -84,6 +91,8 @@ export class ArchiveAlarms extends Construct {
   readonly sourceClockSkew: cloudwatch.Alarm;
   /** Present with a fan-out. */
   readonly staleTargets?: cloudwatch.Alarm;
+  /** Present with Alibaba Cloud targets. */
+  readonly recordCapHeadroom?: cloudwatch.Alarm;
   readonly targetDeadLetters?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: ArchiveAlarmsProps) {
@@ -218,6 +227,19 @@ export class ArchiveAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     if (props.fanOut) [this.staleTargets, this.targetDeadLetters] = this.fanOutAlarms(props.fanOut, prefix);
+    if (props.recordCapAlarm) {
+      this.recordCapHeadroom = new cloudwatch.Alarm(this, 'RecordCapHeadroom', {
+        alarmName: `${prefix}-record-cap-headroom`,
+        alarmDescription:
+          `A sweep found more than ${RECORD_CAP_HEADROOM_ALARM * 100}% of a source's record cap (Alibaba Cloud keeps 1,000) created since the last sweep: ` +
+          'sweep more often before records drop unread. See docs/operations.md#record-cap-headroom.',
+        metric: sweepMetric(SWEEP_METRIC.recordCapHeadroom, 'Maximum', HOUR),
+        threshold: RECORD_CAP_HEADROOM_ALARM,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
 
     const notify = new actions.SnsAction(this.topic);
     for (const alarm of this.all()) {
@@ -276,7 +298,7 @@ export class ArchiveAlarms extends Construct {
   }
 
   all(): cloudwatch.Alarm[] {
-    const optional = [this.complianceFailures, this.sessionEventsUndelivered, this.staleTargets, this.targetDeadLetters].filter((alarm): alarm is cloudwatch.Alarm => alarm !== undefined);
+    const optional = [this.complianceFailures, this.sessionEventsUndelivered, this.staleTargets, this.targetDeadLetters, this.recordCapHeadroom].filter((alarm): alarm is cloudwatch.Alarm => alarm !== undefined);
     return [this.sweeperErrors, this.noSuccessfulSweep, this.watermarkAge, this.coverageGap, this.apiServerErrors, this.sourceClockSkew, ...optional];
   }
 }

@@ -150,6 +150,7 @@ export class SessionArchive extends Construct {
       alarmEmail: props.alarmEmail,
       complianceDeadLetters: this.complianceDeadLetters,
       encryption: props.alarmTopicEncryption ?? false,
+      recordCapAlarm: (settings.targets.alibaba ?? []).length > 0,
       ...(this.fanOut
         ? {
             fanOut: {
@@ -209,7 +210,8 @@ export class SessionArchive extends Construct {
   /** The planner and the target queue, unless the archive sweeps the hub alone. */
   private createFanOut(props: SessionArchiveProps, settings: Settings): TargetFanOut | undefined {
     const targetsConfig = settings.targets;
-    if (targetsConfig.mode === 'hub') return undefined;
+    // Alibaba Cloud accounts are targets too: beside the hub alone, they need the planner.
+    if (targetsConfig.mode === 'hub' && (targetsConfig.alibaba ?? []).length === 0) return undefined;
     const concurrency = checkedFanOutConcurrency(props.fanOutConcurrency);
     if (props.sweeperReservedConcurrency !== undefined && props.sweeperReservedConcurrency < concurrency) {
       throw new Error(`sweeperReservedConcurrency (${props.sweeperReservedConcurrency}) must be at least fanOutConcurrency (${concurrency}), or the target sweeps are throttled`);

@@ -29,7 +29,8 @@ export const FAN_OUT_CONCURRENCY = { min: 2, max: 1000, default: 10 } as const;
 export const MAX_TARGETS_CONFIG_JSON = 3000;
 
 export interface TargetFanOutProps {
-  readonly targets: Exclude<TargetsConfig, { mode: 'hub' }>;
+  /** The AWS side in organisation or explicit mode, or the hub alone with Alibaba Cloud accounts beside it. */
+  readonly targets: TargetsConfig;
   readonly sweeper: ArchiveFunction;
   readonly table: ITable;
   readonly concurrency: number;
@@ -88,6 +89,7 @@ export class TargetFanOut extends Construct {
     });
     props.sweeper.addEventSource(new SqsEventSource(this.queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: props.concurrency }));
     this.grantAssumeMemberRoles(props);
+    this.grantAlibabaSecrets(props);
     if (props.targets.mode === 'organization') this.organizationMemberRoleName = props.targets.memberRoleName;
     this.planner = this.createPlanner(props);
   }
@@ -139,7 +141,15 @@ export class TargetFanOut extends Construct {
       );
       return;
     }
+    if (targets.mode === 'hub') return;
     const arns = [...new Set(targets.targets.map((target) => memberRoleArn(target.accountId, target.memberRoleName, partition)))];
     props.sweeper.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: arns }));
+  }
+
+  /** Alibaba Cloud: the sweeper reads exactly the secrets that hold the configured accounts' AccessKey pairs. */
+  private grantAlibabaSecrets(props: TargetFanOutProps): void {
+    const arns = [...new Set((props.targets.alibaba ?? []).map((account) => account.credentialsSecretArn))];
+    if (arns.length === 0) return;
+    props.sweeper.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: arns }));
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The context keys of a hub that sweeps more than itself: `organization` and `targets` (checked by
+ * The context keys of a hub that sweeps more than itself: `organization`, `targets` and `alibaba` (checked by
  * the very code the planner runs, lambdas/core/targets.ts), `organization.organizationId` (the
  * hub's own addition to `organization`), `fanOutConcurrency` and `memberRoleStackSet`. Problems
  * are collected with the other context problems and reported at once.
@@ -19,7 +19,7 @@ const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
 const STACK_SET_KEYS = ['enabled', 'callAs', 'retainStacksOnAccountRemoval'] as const;
 
 /** `raw` gives a context value with null, "null" and "" already read as undefined. */
-export function readTargetsContext(raw: (key: 'organization' | 'targets' | 'fanOutConcurrency' | 'memberRoleStackSet') => unknown, problems: string[]): TargetsContext {
+export function readTargetsContext(raw: (key: 'organization' | 'targets' | 'alibaba' | 'fanOutConcurrency' | 'memberRoleStackSet') => unknown, problems: string[]): TargetsContext {
   const organization = jsonValue('organization', raw('organization'), problems);
   let organizationId: string | undefined;
   let organizationForParser: unknown = organization;
@@ -31,8 +31,8 @@ export function readTargetsContext(raw: (key: 'organization' | 'targets' | 'fanO
   }
   let targets: TargetsConfig | undefined;
   try {
-    const parsed = parseTargetsConfig({ organization: organizationForParser, targets: raw('targets') });
-    targets = parsed.mode === 'hub' ? undefined : parsed;
+    const parsed = parseTargetsConfig({ organization: organizationForParser, targets: raw('targets'), alibaba: raw('alibaba') });
+    targets = parsed.mode === 'hub' && parsed.alibaba === undefined ? undefined : parsed;
   } catch (error: unknown) {
     if (!(error instanceof TargetsConfigError)) throw error;
     // organizationId is read here, not by the planner's parser: name it among the allowed keys.

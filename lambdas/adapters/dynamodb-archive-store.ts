@@ -113,7 +113,7 @@ export class DynamoArchiveStore implements ArchiveStore {
       const hash = contentHash(session);
       // A stale open observation (listed Active just before it ended) never replaces a final one.
       const same = known !== undefined && known.contentHash === hash && !known.tracked;
-      if (known && (same || (known.isFinal && !isFinalStatus(session.status)))) outcome.unchanged++;
+      if (known && (same || (known.isFinal && !isFinalStatus(session.status) && !mayReopen(session)))) outcome.unchanged++;
       else toWrite.push(session);
     }
     // Bounds first: a reader that sees a session also sees bounds that include it.
@@ -374,7 +374,7 @@ export class DynamoArchiveStore implements ArchiveStore {
     }
 
     const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':now': nowIso, ':hash': contentHash(session), ':final': final, ':true': true };
+    const values: Record<string, unknown> = { ':now': nowIso, ':hash': contentHash(session), ':final': final, ':true': true, ':reopen': mayReopen(session) };
     const assignments = Object.entries(set).map(([field, value], i) => {
       names[`#s${i}`] = field;
       values[`:s${i}`] = value;
@@ -398,7 +398,7 @@ export class DynamoArchiveStore implements ArchiveStore {
           UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
           // New, or changed (content or tracking) and not an open status over a final one.
           ConditionExpression:
-            'attribute_not_exists(pk) OR ((#hash <> :hash OR attribute_exists(#t0) OR attribute_exists(#t1) OR attribute_exists(#t2)) AND (#final <> :true OR :final = :true))',
+            'attribute_not_exists(pk) OR ((#hash <> :hash OR attribute_exists(#t0) OR attribute_exists(#t1) OR attribute_exists(#t2)) AND (#final <> :true OR :final = :true OR :reopen = :true))',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           // With the outbox, the replaced state is needed too: it may still owe its event.
@@ -447,6 +447,15 @@ export class DynamoArchiveStore implements ArchiveStore {
     }
     return found;
   }
+}
+
+/**
+ * An observation that lists its connections (Alibaba Cloud) shows the whole session as the source
+ * holds it now, from one listing under the target's lease: never a stale partial view. A reconnect
+ * after every connection ended reopens the session, so it may replace a final record.
+ */
+function mayReopen(session: ObservedSession): boolean {
+  return session.connections !== undefined && session.connections.length > 0;
 }
 
 interface StoredFingerprint {

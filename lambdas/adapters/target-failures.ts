@@ -17,7 +17,25 @@ const BY_SSM_ERROR: Record<string, TargetFailureKind> = {
   TooManyRequestsException: 'throttled',
 };
 
+/** Alibaba Cloud's codes (the SDK's error carries them in `code`). */
+const BY_ALIBABA_CODE: Record<string, TargetFailureKind> = {
+  'InvalidAccessKeyId.NotFound': 'access-denied',
+  'InvalidAccessKeyId.Inactive': 'access-denied',
+  SignatureDoesNotMatch: 'access-denied',
+  'Forbidden.RAM': 'access-denied',
+  Forbidden: 'access-denied',
+  'InvalidRegionId.NotFound': 'region-disabled',
+  'RegionId.ApiNotSupported': 'region-disabled',
+};
+
 export function classifyTargetFailure(error: unknown): TargetFailureKind {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') {
+    if (code.startsWith('Throttling')) return 'throttled';
+    const kind = BY_ALIBABA_CODE[code];
+    if (kind !== undefined) return kind;
+  }
+  if (error instanceof Error && error.name === 'AlibabaCredentialsError') return 'access-denied';
   if (error instanceof AssumeRoleError) {
     // STS answers AccessDenied alike for a role that does not exist and one that does not trust
     // the hub: either way the member role is not there for the archive.

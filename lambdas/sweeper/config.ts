@@ -18,6 +18,10 @@ export interface SweeperConfig {
   readonly dynamodbEndpoint?: string;
   /** A local STS endpoint for member roles (STS_ENDPOINT); the regional STS endpoint when absent. */
   readonly stsEndpoint?: string;
+  /** A local Alibaba ECS emulator (ALIBABA_ENDPOINT); Alibaba's endpoint rule per region when absent. */
+  readonly alibabaEndpoint?: string;
+  /** A local Secrets Manager (SECRETS_MANAGER_ENDPOINT), where Alibaba AccessKey pairs are kept. */
+  readonly secretsManagerEndpoint?: string;
   /** How long SSM keeps ended sessions (HISTORY_RETENTION_DAYS, default 30). */
   readonly historyRetentionDays: number;
   /** When set, archived items expire this many days after the session ended (RETENTION_DAYS, table TTL). */
@@ -58,6 +62,8 @@ export function readSweeperConfig(env: Env): SweeperConfig {
   const ssmEndpoint = read.httpUrl('SSM_ENDPOINT');
   const dynamodbEndpoint = read.httpUrl('DYNAMODB_ENDPOINT');
   const stsEndpoint = read.httpUrl('STS_ENDPOINT');
+  const alibabaEndpoint = read.httpUrl('ALIBABA_ENDPOINT');
+  const secretsManagerEndpoint = read.httpUrl('SECRETS_MANAGER_ENDPOINT');
   const historyRetentionDays = read.positiveInteger('HISTORY_RETENTION_DAYS', 'days') ?? DEFAULT_HISTORY_RETENTION_DAYS;
   const retentionDays = read.positiveInteger('RETENTION_DAYS', 'days');
   if (retentionDays !== undefined && retentionDays < historyRetentionDays) {
@@ -85,6 +91,8 @@ export function readSweeperConfig(env: Env): SweeperConfig {
     ...(ssmEndpoint === undefined ? {} : { ssmEndpoint }),
     ...(dynamodbEndpoint === undefined ? {} : { dynamodbEndpoint }),
     ...(stsEndpoint === undefined ? {} : { stsEndpoint }),
+    ...(alibabaEndpoint === undefined ? {} : { alibabaEndpoint }),
+    ...(secretsManagerEndpoint === undefined ? {} : { secretsManagerEndpoint }),
     ...(retentionDays === undefined ? {} : { retentionDays }),
     ...(eventBusName === undefined ? {} : { eventBusName }),
     ...(eventsEndpoint === undefined ? {} : { eventsEndpoint }),

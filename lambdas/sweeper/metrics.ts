@@ -40,9 +40,16 @@ export const SWEEP_METRIC = {
    * default); the alarm fires at half of it.
    */
   sourceClockSkewSeconds: 'SourceClockSkewSeconds',
+  /**
+   * Sources with a record cap (Alibaba Cloud keeps 1,000): records created since the last complete
+   * listing over the cap, per sweep. At 1 the source may have dropped records unread; the alarm
+   * fires above 0.8, while a shorter schedule still helps. No per-target dimension: the Maximum
+   * over every target is the one number to watch (the target is in the sweep's log line).
+   */
+  recordCapHeadroom: 'RecordCapHeadroom',
 } as const;
 
-export type SweepMetricUnit = 'Count' | 'Seconds' | 'Milliseconds';
+export type SweepMetricUnit = 'Count' | 'Seconds' | 'Milliseconds' | 'None';
 
 /** The part of Powertools' Metrics this module needs. */
 export interface MetricsSink {
@@ -59,6 +66,7 @@ export function recordSweepMetrics(sink: MetricsSink, summary: SweepSummary): vo
   const gapMs = summary.gaps.reduce((total, gap) => total + (Date.parse(gap.to) - Date.parse(gap.from)), 0);
   sink.addMetric(SWEEP_METRIC.coverageGapSeconds, 'Seconds', Math.round(gapMs / 1000));
   if (summary.sessionEvents !== undefined) sink.addMetric(SWEEP_METRIC.sessionEventsUndelivered, 'Count', summary.sessionEvents.undelivered);
+  if (summary.recordCapHeadroom !== undefined) sink.addMetric(SWEEP_METRIC.recordCapHeadroom, 'None', summary.recordCapHeadroom);
   if (summary.watermark !== null) {
     const ageMs = Date.parse(summary.finishedAt) - Date.parse(summary.watermark);
     sink.addMetric(SWEEP_METRIC.watermarkAgeSeconds, 'Seconds', Math.max(0, Math.round(ageMs / 1000)));

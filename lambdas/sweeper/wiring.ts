@@ -5,7 +5,11 @@
  */
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { AlibabaCredentials } from '../adapters/alibaba-credentials';
+import { AlibabaSources } from '../adapters/alibaba-sources';
 import { createDocumentClient, localCredentials } from '../adapters/clients';
+import { createSecretsManagerClient } from '../adapters/secrets-manager-token-secrets';
+import { ALIBABA_SOURCE } from '../core/alibaba-targets';
 import { migrateAddStartDay } from '../adapters/dynamodb-add-start-day';
 import { DynamoArchiveStore } from '../adapters/dynamodb-archive-store';
 import { createEventBridgeClient, EventBridgePublisher } from '../adapters/eventbridge-publisher';
@@ -50,6 +54,12 @@ export function createSweeperPorts(config: SweeperConfig, logger: Logger): Sweep
     clock: systemClock,
     historyRetentionDays: config.historyRetentionDays,
   });
+  // Alibaba Cloud targets: their AccessKey pairs are read from Secrets Manager on first use.
+  const alibaba = new AlibabaSources({
+    credentials: new AlibabaCredentials(createSecretsManagerClient({ region: config.region, endpoint: config.secretsManagerEndpoint })),
+    clock: systemClock,
+    ...(config.alibabaEndpoint === undefined ? {} : { endpoint: config.alibabaEndpoint }),
+  });
   let migrated = false;
   return {
     portsFor: (target) => ({
@@ -57,7 +67,7 @@ export function createSweeperPorts(config: SweeperConfig, logger: Logger): Sweep
       clock: systemClock,
       logger: coreLogger,
       ...(events ? { events } : {}),
-      openSource: async () => sources.open(target),
+      openSource: async () => (target.source === ALIBABA_SOURCE ? alibaba.open(target) : sources.open(target)),
       classify: classifyTargetFailure,
     }),
     migrate: async () => {
