@@ -3,32 +3,13 @@
  * The wire shape is Alibaba's JSON (PascalCase, ISO times in whole seconds, empty strings for
  * values not set); the result has the archive's ISO times with milliseconds and no empty strings.
  */
-import type { ObservedSession } from '../session';
+import type { ObservedSession, SessionConnection } from '../session';
 import { toIso } from '../time';
 
-/** One connection of an Alibaba Cloud terminal session. Times are ISO-8601 with milliseconds. */
-export interface SessionConnection {
-  instanceId: string;
-  startTime?: string;
-  endTime?: string;
-  status: string;
-  closedReason?: string;
-  failedDetail?: string;
-}
+export type { SessionConnection } from '../session';
 
-/**
- * An observed Alibaba session: ObservedSession with the Alibaba fields the archive's records carry
- * (the same optional fields, with the same names, that lambdas/core/session.ts gives every record).
- */
-export interface AlibabaObservedSession extends ObservedSession {
-  instanceIds?: string[];
-  username?: string;
-  identityType?: string;
-  clientIp?: string;
-  portNumber?: number;
-  targetServer?: string;
-  connections?: SessionConnection[];
-}
+/** An observed Alibaba session: ObservedSession with its Alibaba fields set (lambdas/core/session.ts). */
+export type AlibabaObservedSession = ObservedSession;
 
 export interface AlibabaWireConnection {
   InstanceId?: string;
