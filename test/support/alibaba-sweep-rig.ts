@@ -7,6 +7,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { AlibabaTerminalSource } from '../../lambdas/adapters/alibaba-terminal-source';
 import { DynamoArchiveStore } from '../../lambdas/adapters/dynamodb-archive-store';
 import { ensureArchiveTable } from '../../lambdas/adapters/ensure-table';
+import type { UnfilteredSessionSource } from '../../lambdas/core/ports';
 import type { ObservedSession, SessionRecord } from '../../lambdas/core/session';
 import { toObservedAlibabaSession } from '../../lambdas/core/sources/alibaba-session';
 import type { SweepOptions, SweepSummary } from '../../lambdas/core/sweep';
@@ -26,7 +27,7 @@ export interface AlibabaSweepRig {
   store: DynamoArchiveStore;
   source: AlibabaTerminalSource;
   dynamoCalls: Record<string, number>;
-  sweep(options?: SweepOptions & { source?: AlibabaTerminalSource }): Promise<SweepSummary>;
+  sweep(options?: SweepOptions & { source?: UnfilteredSessionSource }): Promise<SweepSummary>;
   archived(): Promise<SessionRecord[]>;
   close(): Promise<void>;
 }
