@@ -12,25 +12,38 @@ import { SsmSessionSource } from '../../lambdas/adapters/ssm-session-source';
 import { systemClock } from '../../lambdas/core/ports';
 import { sweep } from '../../lambdas/core/sweep';
 import { CliUsageError, describeFailure, positiveInteger, runCli } from './cli-support';
+import { sweepAlibaba } from './sweep-alibaba';
 
 export const SWEEP_USAGE = `Usage: session-archive sweep --table NAME [options]
 
-Runs one sweep: lists SSM Session Manager sessions (Active, then History) and archives every
-one into the DynamoDB table, then prints a JSON summary (pages fetched, sessions seen,
-written, unchanged, watermark, gaps). Creates the table when it does not exist.
+Runs one sweep: lists SSM Session Manager sessions (Active, then History), or Alibaba Cloud
+ECS terminal sessions (--source alibaba), and archives every one into the DynamoDB table,
+then prints a JSON summary (pages fetched, sessions seen, written, unchanged, watermark,
+gaps). Creates the table when it does not exist.
 
 Options:
   --table <name>                  archive table (required)
-  --region <r>                    AWS region (default: $AWS_REGION, else us-east-1)
+  --source <ssm|alibaba>          where the sessions come from (default ssm)
+  --region <r>                    AWS region (default: $AWS_REGION, else us-east-1); with
+                                  --source alibaba an Alibaba Cloud region such as cn-hangzhou
+                                  (required; or $ALIBABA_CLOUD_REGION_ID)
   --ssm-endpoint <url>            SSM endpoint, e.g. the local emulator (default: AWS)
+  --endpoint <url>                Alibaba ECS endpoint, e.g. the local emulator (default:
+                                  Alibaba's endpoint for the region)
+  --account <label>               Alibaba account label the sessions are filed under
+                                  (default 'default'); the AccessKey pair comes from
+                                  ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET
   --dynamodb-endpoint <url>       DynamoDB endpoint, e.g. dynalite (default: AWS)
   --account-id <id>               account the sessions belong to (default: from STS; 000000000000
                                   with --ssm-endpoint)
   --history-retention-days <n>    how long the source keeps History (default 30)
   --help                          show this help
 
-Example:
+Examples:
   session-archive sweep --ssm-endpoint http://127.0.0.1:4600 \\
+    --dynamodb-endpoint http://127.0.0.1:4567 --table session-archive
+  ALIBABA_CLOUD_ACCESS_KEY_ID=… ALIBABA_CLOUD_ACCESS_KEY_SECRET=… session-archive sweep \\
+    --source alibaba --endpoint http://127.0.0.1:4610 --region cn-hangzhou \\
     --dynamodb-endpoint http://127.0.0.1:4567 --table session-archive
 `;
 
@@ -45,6 +58,9 @@ export async function runSweepCommand(argv: string[]): Promise<void> {
         'dynamodb-endpoint': { type: 'string' },
         'account-id': { type: 'string' },
         'history-retention-days': { type: 'string' },
+        source: { type: 'string' },
+        endpoint: { type: 'string' },
+        account: { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -52,6 +68,10 @@ export async function runSweepCommand(argv: string[]): Promise<void> {
     });
     if (values.help) return SWEEP_USAGE;
     if (!values.table) throw new CliUsageError('--table is required');
+    const source = values.source ?? 'ssm';
+    if (source !== 'ssm' && source !== 'alibaba') throw new CliUsageError(`--source must be ssm or alibaba, got '${source}'`);
+    if (source === 'alibaba') return sweepAlibabaCommand(values, values.table);
+    if (values.endpoint !== undefined || values.account !== undefined) throw new CliUsageError('--endpoint and --account go with --source alibaba; for SSM use --ssm-endpoint and --account-id');
     const region = values.region ?? process.env.AWS_REGION ?? 'us-east-1';
     const ssmEndpoint = values['ssm-endpoint'];
     const historyRetentionDays = values['history-retention-days'] === undefined ? 30 : positiveInteger('--history-retention-days', values['history-retention-days']);
@@ -75,6 +95,26 @@ export async function runSweepCommand(argv: string[]): Promise<void> {
       documents.destroy();
     }
   });
+}
+
+async function sweepAlibabaCommand(values: Record<string, string | boolean | undefined>, table: string): Promise<string> {
+  const flag = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  if (flag('ssm-endpoint') !== undefined || flag('account-id') !== undefined) throw new CliUsageError('--ssm-endpoint and --account-id go with --source ssm; for Alibaba use --endpoint and --account');
+  const retention = flag('history-retention-days');
+  const args = {
+    table,
+    region: flag('region'),
+    endpoint: flag('endpoint'),
+    account: flag('account'),
+    dynamodbEndpoint: flag('dynamodb-endpoint'),
+    historyRetentionDays: retention === undefined ? 30 : positiveInteger('--history-retention-days', retention),
+  };
+  try {
+    return `${JSON.stringify(await sweepAlibaba(args, process.env), null, 2)}\n`;
+  } catch (error: unknown) {
+    if (error instanceof CliUsageError) throw error;
+    throw new Error(describeFailure(error));
+  }
 }
 
 async function callerAccount(region: string): Promise<string> {
