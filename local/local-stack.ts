@@ -19,6 +19,7 @@ import { startApiService } from './api-service';
 import type { EventSink } from '../lambdas/core/events/ports';
 import { startEmbeddedStore } from './embedded-store';
 import { assertTableSupportsEvents, readComplianceRulesFromCdkJson, wireLocalEvents } from './in-process-bus';
+import { startLocalAlibaba, type LocalAlibaba } from './local-alibaba';
 import { startLocalOrganization, type LocalOrganization } from './local-organization';
 import { GeneratedSessionFeed } from './session-feed';
 import { EMULATED_ACCOUNT_ID, SystemClock, startSsmEmulator } from './ssm-emulator';
@@ -51,6 +52,8 @@ export interface LocalStackOptions {
    * hub, each in every one of `regions`, swept through the planner, AssumeRole and the fan-out.
    */
   organization?: { accounts: number; regions: string[]; concurrency: number };
+  /** Also an Alibaba Cloud emulator, its sessions and one target per region (`alibaba#local#<region>`). */
+  alibaba?: { regions: string[]; sessions: number };
   /** Where the stack reports what it does, one line at a time (without the newline). */
   print: (line: string) => void;
 }
@@ -66,6 +69,8 @@ export interface LocalStack {
   readonly ssmEndpoint: string;
   readonly scope: SourceScope;
   readonly tableName: string;
+  /** The Alibaba emulator and its targets, with --alibaba. */
+  readonly alibaba?: { endpoint: string; targets: string[] };
   /** Stops the sweeper (letting an in-flight sweep checkpoint first), the API, the emulator and the store. */
   close(): Promise<void>;
 }
@@ -149,6 +154,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const events = wireLocalEvents({ documents, tableName: options.tableName, rules: readComplianceRulesFromCdkJson(), accountId, region, print: options.print });
     started.push(() => events.settled());
 
+    let alibaba: LocalAlibaba | undefined;
+    if (options.alibaba !== undefined) {
+      alibaba = await startLocalAlibaba({ ...options.alibaba, seed: options.seed });
+      started.push(() => alibaba?.close() ?? Promise.resolve());
+      alibaba.fillUntil(Date.now());
+      options.print(`alibaba: emulator ${alibaba.endpoint}; targets ${alibaba.targets.join(', ')}`);
+    }
+
     const api = await listen('--api-port', options.apiPort, () =>
       startApiService({ table: options.tableName, dynamodbEndpoint: store.endpoint, port: options.apiPort, host: options.apiHost ?? '127.0.0.1', region }),
     );
@@ -157,10 +170,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sweeper = new IntervalSweeper({
       intervalMs: options.sweepIntervalMs,
       print: options.print,
-      beforeSweep: () => (organization ?? feed)?.fillUntil(Date.now()),
-      runSweep: organization
-        ? (shouldStop) => organization.sweepAll(new DynamoArchiveStore({ client: documents, tableName: options.tableName }), events.sink, shouldStop, sweepLogger(options.print))
-        : async (shouldStop) => describeSweep(await runOneSweep(source, documents, options.tableName, events.sink, shouldStop, options.print)),
+      beforeSweep: () => {
+        (organization ?? feed)?.fillUntil(Date.now());
+        alibaba?.fillUntil(Date.now());
+      },
+      runSweep: async (shouldStop) => {
+        const aws = organization
+          ? await organization.sweepAll(new DynamoArchiveStore({ client: documents, tableName: options.tableName }), events.sink, shouldStop, sweepLogger(options.print))
+          : describeSweep(await runOneSweep(source, documents, options.tableName, events.sink, shouldStop, options.print));
+        if (!alibaba) return aws;
+        const lines = await alibaba.sweepAll(new DynamoArchiveStore({ client: documents, tableName: options.tableName }), events.sink, shouldStop, sweepLogger(options.print));
+        return [aws, ...lines].join('; ');
+      },
     });
     sweeper.start();
     started.push(() => sweeper.stop());
@@ -173,6 +194,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ssmEndpoint,
       scope: source.scope,
       tableName: options.tableName,
+      ...(alibaba ? { alibaba: { endpoint: alibaba.endpoint, targets: alibaba.targets } } : {}),
       close: async () => {
         const [failure] = await unwind();
         if (failure !== undefined) throw failure;

@@ -5,6 +5,8 @@
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { nonLoopbackWarning } from '../../local/host-check';
+import { ALIBABA_REGION_PATTERN } from '../../lambdas/core/alibaba-targets';
+import { DEFAULT_ALIBABA_REGIONS, DEFAULT_ALIBABA_SESSIONS } from '../../local/local-alibaba';
 import { LocalStackStartError, startLocalStack, type LocalStack } from '../../local/local-stack';
 import { CliFailureError, CliUsageError, positiveInteger, runCli } from './cli-support';
 import { forStream } from './terminal-text';
@@ -43,12 +45,16 @@ Options:
                           per-target sweep as a deployment (STS and Organizations emulated too)
   --regions <r1,r2,...>   with --accounts: the regions of every account (default us-east-1)
   --concurrency <n>       with --accounts: targets swept at once (default 4)
+  --alibaba               also an Alibaba Cloud ECS emulator and its targets (alibaba#local#<region>),
+                          sessions arriving and ending, swept beside SSM
+  --alibaba-regions <r,…> with --alibaba: its regions (default cn-hangzhou,ap-southeast-1)
   --help                  show this help
 
 Examples:
   npm start
   npx session-archive local --api-port 3001 --sessions 20000 --interval 10
   npm start -- --accounts 3 --regions us-east-1,eu-west-1
+  npm start -- --alibaba
   AWS_PROFILE=audit npx session-archive local --region eu-west-1 --data-dir ./archive-eu-west-1
 `;
 
@@ -65,6 +71,7 @@ export interface LocalCommandOptions {
   region?: string;
   accountId?: string;
   organization?: { accounts: number; regions: string[]; concurrency: number };
+  alibaba?: { regions: string[]; sessions: number };
 }
 
 // The SDK's notice that its future releases need Node 22 would open every start; Node 20 is supported here.
@@ -93,6 +100,7 @@ export async function runLocalCommand(argv: string[]): Promise<void> {
       region: options.region,
       accountId: options.accountId,
       ...(options.organization === undefined ? {} : { organization: options.organization }),
+      ...(options.alibaba === undefined ? {} : { alibaba: options.alibaba }),
       tableName: options.table,
       print,
     }).catch((error: unknown) => {
@@ -125,6 +133,8 @@ export function parseLocalArgs(argv: readonly string[]): LocalCommandOptions | '
       accounts: { type: 'string' },
       regions: { type: 'string' },
       concurrency: { type: 'string' },
+      alibaba: { type: 'boolean' },
+      'alibaba-regions': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -167,7 +177,20 @@ export function parseLocalArgs(argv: readonly string[]): LocalCommandOptions | '
     }
     options.organization = organization;
   }
+  const alibaba = parseAlibabaFlags(values);
+  if (alibaba !== undefined) options.alibaba = alibaba;
   return options;
+}
+
+function parseAlibabaFlags(values: { alibaba?: boolean; 'alibaba-regions'?: string }): LocalCommandOptions['alibaba'] {
+  if (!values.alibaba) {
+    if (values['alibaba-regions'] !== undefined) throw new CliUsageError('--alibaba-regions goes with --alibaba');
+    return undefined;
+  }
+  const regions = values['alibaba-regions'] === undefined ? DEFAULT_ALIBABA_REGIONS : values['alibaba-regions'].split(',').map((region) => region.trim());
+  for (const region of regions) if (!ALIBABA_REGION_PATTERN.test(region)) throw new CliUsageError(`--alibaba-regions must list Alibaba Cloud regions such as cn-hangzhou,ap-southeast-1, got '${region}'`);
+  if (new Set(regions).size !== regions.length) throw new CliUsageError(`--alibaba-regions lists a region twice: '${values['alibaba-regions']}'`);
+  return { regions, sessions: DEFAULT_ALIBABA_SESSIONS };
 }
 
 function parseOrganizationFlags(values: { accounts?: string; regions?: string; concurrency?: string }): LocalCommandOptions['organization'] {
@@ -202,6 +225,7 @@ export function describeStack(stack: LocalStack, options: LocalCommandOptions): 
     `  archive      dynalite at ${stack.storeEndpoint}, table ${stack.tableName}, data in ${displayPath(stack.storePath)}`,
     `  SSM source   ${source}`,
     `  sweeper      every ${options.intervalSeconds} s, account ${stack.scope.accountId}, region ${stack.scope.region}`,
+    ...(stack.alibaba ? [`  Alibaba      emulator at ${stack.alibaba.endpoint}, targets ${stack.alibaba.targets.join(', ')} (query with --source alibaba)`] : []),
     `  query API    ${stack.apiUrl}`,
     `  console      ${stack.apiUrl}/ (open it in a browser)`,
     'Try (the first sweep is running now):',
