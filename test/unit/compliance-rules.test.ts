@@ -268,3 +268,22 @@ describe('the configuration', () => {
     expect(() => parseComplianceRules('reasonRequired', 'COMPLIANCE_RULES')).toThrow(/COMPLIANCE_RULES must be an object/);
   });
 });
+
+describe('rules limited to some sources', () => {
+  const alibaba = session({ source: 'alibaba', accountId: 'prod-cn', region: 'cn-hangzhou', owner: '2000000000000001', reason: undefined });
+
+  it('check only the sessions of the sources they name', () => {
+    const ssmOnly = parseComplianceRules({ reasonRequired: true, sources: ['ssm'] });
+    expect(evaluate(alibaba, ssmOnly)).toEqual([]);
+    expect(evaluate(session({ reason: undefined }), ssmOnly).map((breach) => breach.rule)).toEqual(['reason-required']);
+    const every = parseComplianceRules({ reasonRequired: true });
+    expect(evaluate(alibaba, every).map((breach) => breach.rule)).toEqual(['reason-required']);
+    const alibabaOnly = parseComplianceRules({ allowedOwnerPattern: '1\\d{15}', sources: ['alibaba'] });
+    expect(evaluate(alibaba, alibabaOnly).map((breach) => breach.rule)).toEqual(['owner-not-allowed']);
+  });
+
+  it('refuse an unknown source and an empty list, by name', () => {
+    expect(() => parseComplianceRules({ sources: ['gcp'] })).toThrow(/compliance\.sources\.0 must be one of ssm, alibaba/);
+    expect(() => parseComplianceRules({ sources: [] })).toThrow(/compliance\.sources must name at least one source/);
+  });
+});

@@ -12,6 +12,8 @@ import type { CompiledRules } from './rules';
 
 export function evaluate(session: SessionRecord, rules: CompiledRules): RuleBreach[] {
   const breaches: RuleBreach[] = [];
+  // Rules limited to some sources (e.g. reasons and documents exist in SSM only) leave the others alone.
+  if (rules.sources !== undefined && !rules.sources.has(session.source)) return breaches;
 
   if (rules.maxDurationMinutes !== undefined && session.endDate !== undefined) {
     const minutes = (fromIso(session.endDate) - fromIso(session.startDate)) / 60_000;

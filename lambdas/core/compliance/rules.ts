@@ -4,6 +4,7 @@
  * the check function's cold start, naming every problem at once.
  */
 import * as z from 'zod/mini';
+import { SESSION_SOURCES } from '../query/target-filters';
 
 export const RULE_IDS = ['max-duration', 'reason-required', 'owner-not-allowed', 'forbidden-document', 'just-in-time-required', 'off-hours'] as const;
 export type RuleId = (typeof RULE_IDS)[number];
@@ -33,6 +34,8 @@ export interface ComplianceRules {
   justInTimeOnlyTargets?: readonly string[];
   /** Sessions started in this window are findings. */
   offHours?: OffHoursWindow;
+  /** The sources whose sessions these rules check (`ssm`, `alibaba`); every source when absent. */
+  sources?: readonly string[];
 }
 
 /** The rules, checked and ready to apply: patterns compiled once. */
@@ -44,6 +47,8 @@ export interface CompiledRules {
   readonly forbiddenDocuments: ReadonlySet<string>;
   readonly justInTimeOnlyTargets: readonly RegExp[];
   readonly offHours?: { startMinute: number; endMinute: number; timeZone: string; weekends: boolean };
+  /** Undefined: every source. */
+  readonly sources?: ReadonlySet<string>;
 }
 
 export class ComplianceConfigError extends Error {
@@ -90,6 +95,13 @@ export const complianceRulesSchema = z.strictObject({
       ).check(z.refine((window) => window.start !== window.end, { error: 'start and end must differ', path: ['end'] })),
     ),
   ),
+  sources: z.optional(
+    z.nullable(
+      z
+        .array(z.enum(SESSION_SOURCES, { error: `must be one of ${SESSION_SOURCES.join(', ')}` }), { error: `must be a list of sources (${SESSION_SOURCES.join(', ')})` })
+        .check(z.minLength(1, { error: 'must name at least one source (leave it out for every source)' })),
+    ),
+  ),
 }, { error: 'must be an object' });
 
 /** Checks raw configuration (cdk.json context or the function's COMPLIANCE_RULES) and compiles it. */
@@ -120,6 +132,7 @@ function compileRules(config: ComplianceRules): CompiledRules {
     ...(offHours === undefined
       ? {}
       : { offHours: { startMinute: minuteOfDay(offHours.start), endMinute: minuteOfDay(offHours.end), timeZone: offHours.timeZone, weekends: offHours.weekends } }),
+    ...(config.sources === undefined ? {} : { sources: new Set(config.sources) }),
   };
 }
 
@@ -132,6 +145,7 @@ function withoutNulls(parsed: z.infer<typeof complianceRulesSchema>): Compliance
   if (parsed.forbiddenDocuments != null && parsed.forbiddenDocuments.length > 0) rules.forbiddenDocuments = parsed.forbiddenDocuments;
   if (parsed.justInTimeOnlyTargets != null && parsed.justInTimeOnlyTargets.length > 0) rules.justInTimeOnlyTargets = parsed.justInTimeOnlyTargets;
   if (parsed.offHours != null) rules.offHours = parsed.offHours;
+  if (parsed.sources != null) rules.sources = parsed.sources;
   return rules;
 }
 
