@@ -6,12 +6,14 @@
  *   npm run soak -- --matrix         one run per row of a pairwise covering array of every SSM guess
  *   npm run soak -- --matrix --quick the same rows, small (45 days, 3,000 sessions)
  *   ... --write-docs                 also write the table into docs/benchmarks.md (its soak section)
+ *   npm run soak -- --alibaba        the Alibaba Cloud source (30 days, 150 sessions a day, cap overflows)
  *
  * Options: --days N (default 60; 45 with --quick), --sessions N (default 20000; 3000 with --quick),
  * --seed N (default 1), --rows 1,3 (only these rows of the matrix).
  */
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { runAlibabaSoak } from '../test/support/alibaba-soak';
 import { runSoak, type SoakReport } from '../test/support/soak';
 import { formatMatrixTable, matrixRows, runSoakMatrix, type MatrixResult } from '../test/support/soak-matrix';
 import { BENCHMARKS_FILE, writeSoakSection } from './soak-section';
@@ -24,9 +26,19 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       days: { type: 'string' }, sessions: { type: 'string' }, seed: { type: 'string' }, rows: { type: 'string' },
-      matrix: { type: 'boolean' }, quick: { type: 'boolean' }, 'write-docs': { type: 'boolean' },
+      matrix: { type: 'boolean' }, quick: { type: 'boolean' }, 'write-docs': { type: 'boolean' }, alibaba: { type: 'boolean' },
     },
   });
+  if (values.alibaba) {
+    if (values.matrix || values.quick || values['write-docs'] || values.rows !== undefined || values.sessions !== undefined) throw new Error('--alibaba takes --days and --seed only');
+    const report = await runAlibabaSoak({ seed: wholeNumber('seed', values.seed ?? '1'), days: wholeNumber('days', values.days ?? '30'), perDay: 150, burst: 1500, onProgress: log });
+    process.stdout.write(`${JSON.stringify({ ...report, problems: report.problems.length }, null, 2)}\n`);
+    if (report.problems.length > 0 || report.droppedOutsideGaps > 0) {
+      process.stderr.write(`the archive lacks what the Alibaba emulator showed (first 50):\n${report.problems.slice(0, 50).join('\n')}\n`);
+      process.exitCode = 1;
+    }
+    return;
+  }
   const quick = values.quick === true;
   const options = {
     days: wholeNumber('days', values.days ?? (quick ? '45' : '60')),
