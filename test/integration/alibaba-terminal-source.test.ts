@@ -55,6 +55,7 @@ describe('AlibabaTerminalSource', () => {
     expect(new Set(listed.map((session) => session.sessionId)).size).toBe(emulator.retained().length);
     expect(pages.at(-1)?.nextToken).toBeUndefined();
     expect(pages.slice(0, -1).every((page, index) => page.nextToken === shown[index]?.nextToken)).toBe(true);
+    expect(emulator.shown.listings()).toEqual([expect.objectContaining({ complete: true, pages: pages.length, sessionIds: listed.map((session) => session.sessionId) })]);
     const byId = new Map(shown.flatMap((page) => page.sessions).map((session) => [session.SessionId, session]));
     for (const session of listed) {
       const wire = byId.get(session.sessionId);
@@ -71,6 +72,10 @@ describe('AlibabaTerminalSource', () => {
     expect(emulator.shown.pages()[0]?.startToken).toBe(first?.nextToken);
     const ids = [...(first?.sessions ?? []), ...rest.flatMap((page) => page.sessions)].map((session) => session.sessionId);
     expect(new Set(ids).size).toBe(emulator.retained().length);
+    // A token the recorder never saw given (the log was cleared) starts a listing of its own, followed to its end.
+    expect(emulator.shown.listings()).toHaveLength(1);
+    expect(emulator.shown.listings()[0]).toMatchObject({ complete: true, pages: rest.length });
+    expect(emulator.shown.listings()[0]?.sessionIds).toEqual(ids.slice(first?.sessions.length));
   });
 
   it('throws ListingTokenRejectedError when Alibaba refuses the kept token', async () => {

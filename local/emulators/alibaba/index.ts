@@ -12,4 +12,4 @@ export { type ConnectOptions, type DisconnectOptions, type NewTerminalSession, t
 export { connectionStatusAt, isOpenAt, toWireSession, wireTime, type ConnectionEnd, type ConnectionStatus, type EmulatedConnection, type EmulatedTerminalSession } from './session-model';
 export { ECS_ACTION, ECS_VERSION, type AlibabaEmulatorStats } from './request-handler';
 export { startAlibabaEmulator, type AlibabaEmulator, type AlibabaEmulatorOptions } from './server';
-export { type AlibabaShownRecorder, type ShownPage, type ShownSessionSummary } from './shown-recorder';
+export { type AlibabaShownRecorder, type ShownListing, type ShownPage, type ShownSessionSummary } from './shown-recorder';
