@@ -1,13 +1,16 @@
 /**
- * The Alibaba source adapter (official SDK) against the emulator: full listings, resuming from a
- * kept token, a refused token, retries through throttling, 500s and dropped connections, the
- * endpoint rule and the clock offset. Ground truth: the pages the emulator recorded as shown.
+ * The Alibaba source adapter (our V3 signer over fetch) against the emulator: full listings,
+ * resuming from a kept token, a refused token, retries through throttling, 500s and dropped
+ * connections, the endpoint rule (checked against the official SDK's) and the clock offset.
+ * Ground truth: the pages the emulator recorded as shown.
  */
+import Ecs from '@alicloud/ecs20140526';
+import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlibabaTerminalSource, retryDecision, type AlibabaTerminalSourceOptions } from '../../lambdas/adapters/alibaba-terminal-source';
-import { explicitEndpoint, InvalidEndpointError } from '../../lambdas/adapters/alibaba-ecs-client';
+import { AlibabaApiCallError, ecsEndpointUrl, explicitEndpointUrl, InvalidEndpointError } from '../../lambdas/adapters/alibaba-rpc-client';
 import { ListingTokenRejectedError, type SourcePage } from '../../lambdas/core/ports';
-import type { AlibabaEmulator } from '../../local/emulators/alibaba';
+import { ALIBABA_REGIONS, type AlibabaEmulator } from '../../local/emulators/alibaba';
 import { DAY, NOW, startTestEmulator, TEST_KEY } from '../support/alibaba';
 
 const noWait = { sleep: async () => undefined, random: () => 0.5 };
@@ -52,6 +55,7 @@ describe('AlibabaTerminalSource', () => {
     expect(new Set(listed.map((session) => session.sessionId)).size).toBe(emulator.retained().length);
     expect(pages.at(-1)?.nextToken).toBeUndefined();
     expect(pages.slice(0, -1).every((page, index) => page.nextToken === shown[index]?.nextToken)).toBe(true);
+    expect(emulator.shown.listings()).toEqual([expect.objectContaining({ complete: true, pages: pages.length, sessionIds: listed.map((session) => session.sessionId) })]);
     const byId = new Map(shown.flatMap((page) => page.sessions).map((session) => [session.SessionId, session]));
     for (const session of listed) {
       const wire = byId.get(session.sessionId);
@@ -68,6 +72,10 @@ describe('AlibabaTerminalSource', () => {
     expect(emulator.shown.pages()[0]?.startToken).toBe(first?.nextToken);
     const ids = [...(first?.sessions ?? []), ...rest.flatMap((page) => page.sessions)].map((session) => session.sessionId);
     expect(new Set(ids).size).toBe(emulator.retained().length);
+    // A token the recorder never saw given (the log was cleared) starts a listing of its own, followed to its end.
+    expect(emulator.shown.listings()).toHaveLength(1);
+    expect(emulator.shown.listings()[0]).toMatchObject({ complete: true, pages: rest.length });
+    expect(emulator.shown.listings()[0]?.sessionIds).toEqual(ids.slice(first?.sessions.length));
   });
 
   it('throws ListingTokenRejectedError when Alibaba refuses the kept token', async () => {
@@ -111,33 +119,45 @@ describe('retries', () => {
     emulator.setFaults({ throttleRate: 1 });
     const waits: number[] = [];
     const source = sourceFor(emulator, { retry: { maxAttempts: 4, sleep: async (ms) => void waits.push(ms), random: () => 0.99 } });
-    await expect(collect(source.listPages())).rejects.toMatchObject({ code: 'Throttling.User' });
+    await expect(collect(source.listPages())).rejects.toMatchObject({ name: 'AlibabaApiCallError', code: 'Throttling.User', statusCode: 400 });
     emulator.setFaults(undefined);
     expect(waits).toEqual([198, 396, 792]);
   });
 
-  it('does not retry what another try cannot fix', () => {
-    expect(retryDecision({ code: 'InvalidParameter.MaxResults', statusCode: 400 }).retry).toBe(false);
-    expect(retryDecision({ code: 'SignatureDoesNotMatch', statusCode: 400 }).retry).toBe(false);
-    expect(retryDecision({ code: 'Throttling', statusCode: 400, retryAfter: 1500 })).toEqual({ retry: true, afterMs: 1500 });
-    expect(retryDecision({ code: 'ServiceUnavailable', statusCode: 503 }).retry).toBe(true);
+  it('does not retry what another try cannot fix, and does retry what it may', () => {
+    const answer = (code: string, status: number): AlibabaApiCallError => new AlibabaApiCallError(code, status, undefined, code);
+    expect(retryDecision(answer('InvalidParameter.MaxResults', 400)).retry).toBe(false);
+    expect(retryDecision(answer('SignatureDoesNotMatch', 400)).retry).toBe(false);
+    expect(retryDecision(answer('Throttling', 400)).retry).toBe(true);
+    expect(retryDecision(answer('ServiceUnavailable', 503)).retry).toBe(true);
+    expect(retryDecision(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } })).retry).toBe(true);
+    expect(retryDecision(new DOMException('timed out', 'TimeoutError')).retry).toBe(true);
+    expect(retryDecision(new RangeError('a bug')).retry).toBe(false);
+  });
+
+  it('surfaces the error of a request Alibaba refuses, with its code and status', async () => {
+    const source = sourceFor(emulator, { accessKeySecret: 'wrong' });
+    await expect(collect(source.listPages())).rejects.toMatchObject({ code: 'SignatureDoesNotMatch', statusCode: 400 });
   });
 });
 
 describe('endpoints', () => {
   const remote = (region: string): AlibabaTerminalSource => new AlibabaTerminalSource({ ...TEST_KEY, accountLabel: 'prod', region });
+  const sdkEndpoint = (region: string): string => new Ecs(new $OpenApiUtil.Config({ ...TEST_KEY, regionId: region }))._endpoint;
 
-  it("follows Alibaba's rule: ecs.<region>.aliyuncs.com, with the SDK's map for the exceptions", () => {
+  it("follows Alibaba's rule, the same host as the official SDK for every public region", () => {
     expect(remote('eu-central-1').endpoint).toBe('ecs.eu-central-1.aliyuncs.com');
-    expect(remote('ap-southeast-1').endpoint).toBe('ecs.ap-southeast-1.aliyuncs.com');
     expect(remote('cn-hangzhou').endpoint).toBe('ecs-cn-hangzhou.aliyuncs.com');
+    for (const region of ALIBABA_REGIONS) expect(remote(region).endpoint).toBe(sdkEndpoint(region));
+    expect(ecsEndpointUrl('ap-southeast-1')).toBe('https://ecs.ap-southeast-1.aliyuncs.com');
+    expect(() => ecsEndpointUrl('Not A Region')).toThrow(InvalidEndpointError);
   });
 
   it('takes an explicit endpoint as http(s)://host[:port] and refuses anything else', () => {
-    expect(explicitEndpoint('http://127.0.0.1:4600')).toEqual({ endpoint: '127.0.0.1:4600', protocol: 'HTTP' });
-    expect(explicitEndpoint('ecs.example.com')).toEqual({ endpoint: 'ecs.example.com', protocol: 'HTTPS' });
-    expect(() => explicitEndpoint('ftp://x')).toThrow(InvalidEndpointError);
-    expect(() => explicitEndpoint('http://x/path')).toThrow(InvalidEndpointError);
+    expect(explicitEndpointUrl('http://127.0.0.1:4600')).toBe('http://127.0.0.1:4600');
+    expect(explicitEndpointUrl('ecs.example.com')).toBe('https://ecs.example.com');
+    expect(() => explicitEndpointUrl('ftp://x')).toThrow(InvalidEndpointError);
+    expect(() => explicitEndpointUrl('http://x/path')).toThrow(InvalidEndpointError);
   });
 
   it('needs both halves of the key pair', () => {

@@ -78,7 +78,11 @@ function connectionsFor(random: SeededRandom, creationMs: number, instanceId: st
     const target = index > 0 && random.chance(0.2) ? random.pick(fleet) : instanceId;
     const durationMs = failed ? random.logUniform(SECOND_MS, 30 * SECOND_MS) : random.chance(0.02) ? random.logUniform(DAY_MS, 5 * DAY_MS) : random.logUniform(5 * SECOND_MS, DAY_MS);
     const connection: EmulatedConnection = { instanceId: target, startMs, connectingMs: random.int(200, 4 * SECOND_MS), endMs: startMs + Math.round(durationMs), endStatus: failed ? 'Failed' : 'Terminated' };
-    if (failed) connection.failedDetail = random.pick(FAILED_DETAILS);
+    if (failed) {
+      // It never connected: Connecting until it failed.
+      connection.connectingMs = (connection.endMs ?? startMs) - startMs + 1;
+      connection.failedDetail = random.pick(FAILED_DETAILS);
+    }
     if (failed || random.chance(0.3)) connection.closedReason = random.pick(CLOSED_REASONS);
     if (last && open) {
       // Still open at toMs: no end yet, or one that lies beyond the window.

@@ -10,5 +10,6 @@ export { RESULT_ORDERS, type ResultOrder } from './result-order';
 export { DEFAULT_RECORD_CAP, DEFAULT_RETENTION_DAYS, retainedAt } from './retention';
 export { type ConnectOptions, type DisconnectOptions, type NewTerminalSession, type SessionHelpers } from './session-helpers';
 export { connectionStatusAt, isOpenAt, toWireSession, wireTime, type ConnectionEnd, type ConnectionStatus, type EmulatedConnection, type EmulatedTerminalSession } from './session-model';
-export { ECS_ACTION, ECS_VERSION, startAlibabaEmulator, type AlibabaEmulator, type AlibabaEmulatorOptions, type AlibabaEmulatorStats } from './server';
-export { type AlibabaShownRecorder, type ShownPage, type ShownSessionSummary } from './shown-recorder';
+export { ECS_ACTION, ECS_VERSION, type AlibabaEmulatorStats } from './request-handler';
+export { startAlibabaEmulator, type AlibabaEmulator, type AlibabaEmulatorOptions } from './server';
+export { type AlibabaShownRecorder, type ShownListing, type ShownPage, type ShownSessionSummary } from './shown-recorder';

@@ -3,26 +3,22 @@
  * DescribeTerminalSessions on 127.0.0.1, with retention, result order, seeded faults, a
  * controllable clock, and the in-process handle tests drive.
  */
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ManualClock, SystemClock, type EmulatorClock } from '../../ssm-emulator/clock';
 import { FaultInjector, type FaultSettings } from '../../ssm-emulator/faults';
-import { endpointHost, readBody } from '../../ssm-emulator/http';
+import { endpointHost } from '../../ssm-emulator/http';
 import { RequestAuthenticator, DEFAULT_MAX_SKEW_MS, type AccessKeyPair } from './authenticate';
-import { describeTerminalSessions, type ListingContext } from './describe-terminal-sessions';
-import { AlibabaApiError, MESSAGES } from './errors';
-import { incomingCall, sendJson } from './http';
+import type { ListingContext } from './describe-terminal-sessions';
 import { NextTokenCodec } from './next-token';
 import { ALIBABA_REGIONS } from './regions';
 import { ListingOrder, type ResultOrder } from './result-order';
 import { DEFAULT_RECORD_CAP, DEFAULT_RETENTION_DAYS, assertValidRules } from './retention';
 import { TerminalSessionStore } from './session-store';
-import { ShownPages } from './shown-recorder';
+import { ShownPages, type AlibabaShownRecorder } from './shown-recorder';
 import { sessionHelpers, type SessionHelpers } from './session-helpers';
+import { emptyStats, requestHandler, type AlibabaEmulatorStats } from './request-handler';
 
-export const ECS_ACTION = 'DescribeTerminalSessions';
-export const ECS_VERSION = '2014-05-26';
 const DAY_MS = 86_400_000;
 
 export interface AlibabaEmulatorOptions {
@@ -58,17 +54,6 @@ export interface AlibabaEmulatorOptions {
   faults?: FaultSettings;
 }
 
-export interface AlibabaEmulatorStats {
-  requests: number;
-  /** DescribeTerminalSessions pages answered. */
-  pages: number;
-  /** Error answers by Code (injected faults included). */
-  errors: Record<string, number>;
-  faultsInjected: number;
-  /** Requests per signature version that passed authentication. */
-  bySignature: { v3: number; v2: number };
-}
-
 export interface AlibabaEmulator extends SessionHelpers {
   /** `http://127.0.0.1:PORT`. */
   readonly url: string;
@@ -83,7 +68,7 @@ export interface AlibabaEmulator extends SessionHelpers {
   advance(ms: number): void;
   setClockOffset(ms: number): void;
   /** Every page every listing showed. */
-  readonly shown: ShownPages;
+  readonly shown: AlibabaShownRecorder;
   setOrder(order: ResultOrder, seed?: number): void;
   setFaults(faults: FaultSettings | undefined): void;
   readonly stats: AlibabaEmulatorStats;
@@ -122,40 +107,7 @@ export async function startAlibabaEmulator(options: AlibabaEmulatorOptions): Pro
       timers.add(timer);
     });
 
-  async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    stats.requests += 1;
-    const requestId = randomUUID().toUpperCase();
-    const body = await readBody(request);
-    if (body === undefined) {
-      request.socket.destroy();
-      return;
-    }
-    try {
-      const call = incomingCall(request, body);
-      if (call.pathname !== '/' || (call.method !== 'POST' && call.method !== 'GET')) throw new AlibabaApiError('InvalidAction.NotFound', 'Specified api is not found, please check your url and method.');
-      const caller = authenticator.authenticate(call, signingClock.now());
-      stats.bySignature[caller.signatureVersion] += 1;
-      if (caller.action !== ECS_ACTION) throw new AlibabaApiError('InvalidAction.NotFound', `Specified api is not found, please check your url and method. This emulator answers ${ECS_ACTION} only.`);
-      if (caller.version !== ECS_VERSION) throw new AlibabaApiError('InvalidVersion', `Specified parameter Version is not valid: ECS is ${ECS_VERSION}.`);
-      const fault = faults.decide(ECS_ACTION);
-      if (fault.delayMs > 0 || fault.failure) stats.faultsInjected += 1;
-      if (fault.delayMs > 0) await delay(fault.delayMs);
-      if (fault.failure === 'drop') {
-        request.socket.destroy();
-        return;
-      }
-      if (fault.failure === 'throttle') throw new AlibabaApiError('Throttling.User', MESSAGES.throttled);
-      if (fault.failure === 'error') throw new AlibabaApiError('InternalError', MESSAGES.internal);
-      const page = describeTerminalSessions(caller.params, context, requestId);
-      stats.pages += 1;
-      sendJson(response, 200, page, requestId, clock.now());
-    } catch (error: unknown) {
-      const apiError = error instanceof AlibabaApiError ? error : unexpected(error);
-      stats.errors[apiError.code] = (stats.errors[apiError.code] ?? 0) + 1;
-      sendJson(response, apiError.status, apiError.toBody(requestId, hostId), requestId, clock.now());
-    }
-  }
-
+  const answer = requestHandler({ context, authenticator, signingClock, faults, stats, hostId, delay });
   const server = createServer((request, response) => void answer(request, response));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -198,17 +150,7 @@ export async function startAlibabaEmulator(options: AlibabaEmulatorOptions): Pro
   };
 }
 
-/** A bug in the emulator: answered as Alibaba would (500), with a trace for whoever runs it. */
-function unexpected(error: unknown): AlibabaApiError {
-  console.error('Alibaba emulator: unexpected error', error);
-  return new AlibabaApiError('InternalError', MESSAGES.internal);
-}
-
 function finiteMs(value: number, name: string): number {
   if (!Number.isFinite(value)) throw new RangeError(`${name} must be a finite number of milliseconds`);
   return value;
-}
-
-function emptyStats(): AlibabaEmulatorStats {
-  return { requests: 0, pages: 0, errors: {}, faultsInjected: 0, bySignature: { v3: 0, v2: 0 } };
 }

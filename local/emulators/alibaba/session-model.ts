@@ -10,7 +10,7 @@ export type ConnectionEnd = 'Terminated' | 'Failed';
 export interface EmulatedConnection {
   instanceId: string;
   startMs: number;
-  /** How long the connection is Connecting before it is Connected. Default 0. A failed connection never connects. */
+  /** How long the connection is Connecting before it is Connected. Default 0. One that fails before then never connected. */
   connectingMs?: number;
   /** When it ended; null while open. */
   endMs: number | null;
@@ -37,7 +37,6 @@ export type ConnectionStatus = 'Connecting' | 'Connected' | ConnectionEnd;
 
 export function connectionStatusAt(connection: EmulatedConnection, atMs: number): ConnectionStatus {
   if (connection.endMs !== null && atMs >= connection.endMs) return connection.endStatus;
-  if (connection.endStatus === 'Failed' && connection.endMs !== null) return 'Connecting';
   return atMs < connection.startMs + (connection.connectingMs ?? 0) ? 'Connecting' : 'Connected';
 }
 

@@ -25,7 +25,23 @@ export interface ShownSessionSummary {
   last: AlibabaWireSession;
 }
 
+/** One listing: a first page (no token) and the pages that continued it, token by token. */
+export interface ShownListing {
+  startedAtMs: number;
+  lastAtMs: number;
+  pages: number;
+  /** Whether it reached a page with no NextToken. */
+  complete: boolean;
+  /** In the order shown. */
+  sessionIds: string[];
+}
+
 export interface AlibabaShownRecorder {
+  /**
+   * Every listing, pages joined by the tokens that chain them (a page continuing a token no
+   * recorded page gave starts a listing of its own). Empty when the log is off.
+   */
+  listings(): readonly ShownListing[];
   /** Every page in order; empty when the log is off (`keepLog(false)`), the summaries stay. */
   pages(): readonly ShownPage[];
   summary(sessionId: string): ShownSessionSummary | undefined;
@@ -38,13 +54,19 @@ export interface AlibabaShownRecorder {
 
 export class ShownPages implements AlibabaShownRecorder {
   private entries: ShownPage[] = [];
+  private chains: ShownListing[] = [];
+  /** The listing each handed-out token continues. */
+  private readonly byToken = new Map<string, ShownListing>();
   private logging = true;
   private readonly bySession = new Map<string, ShownSessionSummary>();
   pageCount = 0;
 
   record(page: ShownPage): void {
     this.pageCount += 1;
-    if (this.logging) this.entries.push(page);
+    if (this.logging) {
+      this.entries.push(page);
+      this.chain(page);
+    }
     for (const session of page.sessions) {
       const id = session.SessionId ?? '';
       const known = this.bySession.get(id);
@@ -56,6 +78,24 @@ export class ShownPages implements AlibabaShownRecorder {
         this.bySession.set(id, { regionId: page.regionId, firstAtMs: page.atMs, lastAtMs: page.atMs, times: 1, last: session });
       }
     }
+  }
+
+  private chain(page: ShownPage): void {
+    const ids = page.sessions.map((session) => session.SessionId ?? '');
+    let listing = page.startToken === undefined ? undefined : this.byToken.get(page.startToken);
+    if (listing === undefined) {
+      listing = { startedAtMs: page.atMs, lastAtMs: page.atMs, pages: 0, complete: false, sessionIds: [] };
+      this.chains.push(listing);
+    }
+    listing.pages += 1;
+    listing.lastAtMs = page.atMs;
+    listing.sessionIds.push(...ids);
+    if (page.nextToken === '') listing.complete = true;
+    else this.byToken.set(page.nextToken, listing);
+  }
+
+  listings(): readonly ShownListing[] {
+    return this.chains;
   }
 
   pages(): readonly ShownPage[] {
@@ -72,11 +112,17 @@ export class ShownPages implements AlibabaShownRecorder {
 
   keepLog(on: boolean): void {
     this.logging = on;
-    if (!on) this.entries = [];
+    if (!on) {
+      this.entries = [];
+      this.chains = [];
+      this.byToken.clear();
+    }
   }
 
   clear(): void {
     this.entries = [];
+    this.chains = [];
+    this.byToken.clear();
     this.bySession.clear();
     this.pageCount = 0;
   }
