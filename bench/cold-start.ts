@@ -22,7 +22,7 @@ const run = promisify(execFile);
  * content, mainFields module,main, the AWS SDK bundled (no externals), the project tsconfig.
  * NodejsFunction adds --bundle and --platform=node and names the output index.mjs.
  */
-const DEPLOYED_OPTIONS: BuildOptions = {
+export const DEPLOYED_OPTIONS: BuildOptions = {
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -29,7 +29,19 @@ const examples = [...page.matchAll(/<!-- example: ([^>]+) -->\s*```json\n([\s\S]
   event: JSON.parse(match[2] ?? '') as Record<string, unknown>,
 }));
 
+const alibabaExamples = [...page.matchAll(/<!-- alibaba example: ([^>]+) -->\s*```json\n([\s\S]*?)```/g)].map((match) => ({
+  name: match[1]?.trim() ?? '',
+  event: JSON.parse(match[2] ?? '') as Record<string, unknown>,
+}));
+
 describe('docs/events.md', () => {
+  it('shows a valid Session Archived event of an Alibaba Cloud session', () => {
+    expect(alibabaExamples.map((example) => example.name)).toEqual([DETAIL_TYPE.sessionArchived]);
+    const [example] = alibabaExamples;
+    expect(example?.event).toMatchObject({ 'detail-type': DETAIL_TYPE.sessionArchived, detail: { session: { source: 'alibaba' } } });
+    expect(z.safeParse(sessionArchivedDetailSchema, example?.event.detail).error?.issues ?? []).toEqual([]);
+  });
+
   it('has one example for every detail type', () => {
     expect(examples.map((example) => example.name).sort()).toEqual(Object.values(DETAIL_TYPE).sort());
   });
