@@ -29,6 +29,8 @@ describe('readSweeperConfig', () => {
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
       HISTORY_RETENTION_DAYS: '30',
       RETENTION_DAYS: '400',
+      ALIBABA_ENDPOINT: 'http://127.0.0.1:4700',
+      SECRETS_MANAGER_ENDPOINT: 'http://127.0.0.1:4710',
       POWERTOOLS_SERVICE_NAME: 'SessionArchive-sweeper',
     });
     expect(config).toMatchObject({
@@ -37,6 +39,8 @@ describe('readSweeperConfig', () => {
       dynamodbEndpoint: 'http://127.0.0.1:8000',
       retentionDays: 400,
       serviceName: 'SessionArchive-sweeper',
+      alibabaEndpoint: 'http://127.0.0.1:4700',
+      secretsManagerEndpoint: 'http://127.0.0.1:4710',
     });
   });
 
@@ -145,6 +149,11 @@ describe('recordSweepMetrics', () => {
   it('reports Session Archived events it could not deliver, when it publishes events', () => {
     expect(record({ ...summary, sessionEvents: { published: 10, undelivered: 7 } })[SWEEP_METRIC.sessionEventsUndelivered]).toEqual(['Count', 7]);
     expect(record(summary)[SWEEP_METRIC.sessionEventsUndelivered]).toBeUndefined();
+  });
+
+  it('reports the record-cap headroom of a capped source (Alibaba Cloud), and none for SSM', () => {
+    expect(record({ ...summary, source: 'alibaba', accountId: 'prod-cn', region: 'cn-hangzhou', recordCapHeadroom: 0.85 })[SWEEP_METRIC.recordCapHeadroom]).toEqual(['None', 0.85]);
+    expect(record(summary)[SWEEP_METRIC.recordCapHeadroom]).toBeUndefined();
   });
 
   it('emits no watermark age before the first checkpoint exists', () => {
