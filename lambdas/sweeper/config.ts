@@ -92,6 +92,15 @@ export function readSweeperConfig(env: Env): SweeperConfig {
 }
 
 /** `arn:aws:lambda:eu-west-1:123456789012:function:name` → `123456789012`. */
+/** The ARN partition the function runs in (`aws`, `aws-cn`, `aws-us-gov`), so member role ARNs match it. */
+export function partitionFromFunctionArn(arn: string): string {
+  const partition = arn.split(':')[1];
+  if (partition === undefined || !/^aws(?:-[a-z]+)*$/.test(partition)) {
+    throw new ConfigurationError(`cannot read the partition from the function ARN "${arn}"`);
+  }
+  return partition;
+}
+
 export function accountIdFromFunctionArn(arn: string): string {
   const accountId = arn.split(':')[4];
   if (accountId === undefined || !ACCOUNT_ID_PATTERN.test(accountId)) {
