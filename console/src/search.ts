@@ -6,7 +6,7 @@ import { field, h, input, replace, select } from './dom';
 import { exportControls } from './export';
 import { pager } from './pager';
 import { DEFAULT_PAGE_SIZE, filterParameters, navigate, PAGE_SIZES, pageSize, SESSION_FILTERS, viewLink, type ConsoleState } from './state';
-import { DAY_MS, isoMinute, timeElement } from './time';
+import { DAY_MS, isoMinute, prepareLocalTimes, timeElement } from './time';
 
 const PRESETS: ReadonlyArray<readonly [string, number]> = [
   ['Last 24 h', DAY_MS],
@@ -101,6 +101,7 @@ export function renderSessions(root: HTMLElement, state: ConsoleState, signal: A
   // The request goes out first; the form is built while the API works.
   const first = fillPage<SessionRecord>('/sessions', 'sessions', parameters, pageSize(state.values), state.values.token, signal);
   replace(root, h('h1', {}, 'Sessions'), searchForm(state), h('div', { id: 'problem', role: 'alert' }), exportControls(parameters), chart, results);
+  setTimeout(prepareLocalTimes, 0);
   void first.then(
     (page) => {
       replace(results, h('h2', { id: 'results-title' }, 'Results'), pager(state, page.nextToken, page.items.length, 'sessions'), page.items.length > 0 ? sessionsTable(page.items, state) : h('p', {}, 'No archived sessions match.'));
