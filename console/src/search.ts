@@ -88,10 +88,14 @@ function sessionsTable(sessions: readonly SessionRecord[], state: ConsoleState):
     return h('a', { href: viewLink('session', values), 'data-nav': true }, session.sessionId);
   };
   const rows = sessions.map((session) =>
-    h('tr', {}, h('td', {}, link(session)), h('td', {}, timeElement(session.startDate)), h('td', {}, timeElement(session.endDate)), h('td', {}, session.status), h('td', { class: 'nowrap' }, session.target), h('td', { class: 'owner' }, session.owner ?? '–'), h('td', {}, session.documentName ?? '–'), h('td', {}, session.reason ?? '')),
+    h('tr', {}, h('td', {}, link(session)), h('td', {}, timeElement(session.startDate)), h('td', {}, timeElement(session.endDate)), h('td', {}, session.status), h('td', {}, session.target), h('td', { class: 'owner' }, session.owner ?? '–'), h('td', {}, session.documentName ?? '–'), h('td', {}, session.reason ?? '')),
   );
-  const head = ['Session', 'Started (UTC)', 'Ended (UTC)', 'Status', 'Target', 'Owner', 'Document', 'Reason'].map((title) => h('th', { scope: 'col' }, title));
-  return h('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': 'Sessions' }, h('table', { id: 'sessions' }, h('caption', {}, 'Archived sessions'), h('thead', {}, h('tr', {}, head)), h('tbody', {}, rows)));
+  const columns = ['Session', 'Started (UTC)', 'Ended (UTC)', 'Status', 'Target', 'Owner', 'Document', 'Reason'];
+  const head = columns.map((title) => h('th', { scope: 'col' }, title));
+  // Column widths given up front (a fixed table layout): the browser lays the rows out without
+  // measuring every cell first, which is most of the cost of showing a page of results.
+  const widths = h('colgroup', {}, columns.map((_, index) => h('col', { class: `c${index}` })));
+  return h('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': 'Sessions' }, h('table', { id: 'sessions' }, h('caption', {}, 'Archived sessions'), widths, h('thead', {}, h('tr', {}, head)), h('tbody', {}, rows)));
 }
 
 export function renderSessions(root: HTMLElement, state: ConsoleState, signal: AbortSignal): void {
