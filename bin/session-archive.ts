@@ -13,6 +13,8 @@ Commands:
   sweep       run one sweep of SSM Session Manager history into an archive table
   api         serve the query API over an existing archive table
   emulator    run the local SSM Session Manager emulator
+  alibaba-emulator
+              run the local Alibaba Cloud ECS emulator (DescribeTerminalSessions)
   console     open the auditor's console (a web page) for a deployed archive, signing with your AWS credentials
 
 Run 'session-archive <command> --help' for a command's options.
@@ -29,6 +31,7 @@ type CommandModules = {
   sweep: typeof import('./commands/sweep');
   api: typeof import('./commands/api');
   emulator: typeof import('./commands/emulator');
+  'alibaba-emulator': typeof import('./commands/alibaba-emulator');
   console: typeof import('./commands/console');
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -43,6 +46,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   sweep: (argv) => load('sweep').runSweepCommand(argv),
   api: (argv) => load('api').runApiCommand(argv),
   emulator: (argv) => load('emulator').runEmulatorCommand(argv),
+  'alibaba-emulator': (argv) => load('alibaba-emulator').runAlibabaEmulatorCommand(argv),
   console: (argv) => load('console').runConsoleCommand(argv),
 };
 

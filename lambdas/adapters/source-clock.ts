@@ -46,6 +46,11 @@ export function sourceClockOf(client: { middlewareStack: object }, clock: Clock)
   return { offsetMs: () => held.offset };
 }
 
+/** The offset from a Date header `date` stamped between `sentAt` and `receivedAt` (our clock, ms). */
+export function offsetFromDate(date: number, sentAt: number, receivedAt: number): number {
+  return offsetWithin(date - receivedAt, date - sentAt + 1_000);
+}
+
 function offsetWithin(lower: number, upper: number): number {
   return lower <= 0 && upper > 0 ? 0 : lower;
 }

@@ -37,6 +37,26 @@ export interface SessionSource {
   sourceClockOffsetMs(): number | undefined;
 }
 
+/** A source with no time filter and a record cap (Alibaba ECS DescribeTerminalSessions). Order of results is not guaranteed. */
+export interface UnfilteredSessionSource {
+  readonly scope: SourceScope;
+  /** How long the source keeps records (30 days). */
+  readonly historyRetentionMs: number;
+  /** How many records the source keeps at most (1,000). */
+  readonly recordCap: number;
+  /** One full listing, page by page (MaxResults 100), optionally resumed from a kept token; a refused token throws ListingTokenRejectedError. */
+  listPages(startToken?: string): AsyncIterable<SourcePage>;
+  /** Same meaning as SessionSource.sourceClockOffsetMs (from the response Date header). */
+  sourceClockOffsetMs(): number | undefined;
+}
+
+/** Either kind of source a target can have. */
+export type AnySessionSource = SessionSource | UnfilteredSessionSource;
+
+export function isUnfilteredSource(source: AnySessionSource): source is UnfilteredSessionSource {
+  return 'listPages' in source && 'recordCap' in source;
+}
+
 /** The source no longer accepts a continuation token (expired, or issued for another listing). */
 export class ListingTokenRejectedError extends Error {
   override readonly name = 'ListingTokenRejectedError';
