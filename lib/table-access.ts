@@ -67,6 +67,15 @@ export const PLANNER_TABLE_ACCESS: TableAccess = {
   writes: false,
 };
 
+/**
+ * The scheduled verify: DynamoSessionScan reads every session item (a Scan, limited to `SESSION#`
+ * items by its filter; Scan has no partition key to limit the grant to). It writes nothing.
+ */
+export const VERIFY_TABLE_ACCESS: TableAccess = {
+  items: [{ actions: ['dynamodb:Scan'] }],
+  writes: false,
+};
+
 /** Writes the archive's own functions make (and a break-glass role may). */
 export const ARCHIVE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
 /** Deletes: the sweeper's of its lease, and a break-glass role's. */
