@@ -15,6 +15,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { keyAdministration } from './archive-key';
 import { METRICS_NAMESPACE, SWEEP_METRIC } from '../lambdas/sweeper/metrics';
+import { INTEGRITY_VIOLATIONS_METRIC } from '../lambdas/verify/metrics';
 
 export interface ArchiveAlarmsProps {
   /** The sweeper function: its Errors metric feeds the sweeper-errors alarm. */
@@ -62,8 +63,6 @@ export interface VerifyAlarmSources {
   readonly serviceName: string;
 }
 
-/** The verify's count of violations found by one run (lambdas/verify/handler.ts). */
-export const INTEGRITY_VIOLATIONS_METRIC = 'IntegrityViolations';
 
 export interface FanOutAlarmSources {
   /** The `service` dimension of the planner's metrics. */

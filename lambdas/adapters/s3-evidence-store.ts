@@ -1,5 +1,6 @@
 /**
- * The evidence store of a deployed archive: the Object Lock bucket, under one prefix. An object
+ * The evidence store of a deployed archive: the Object Lock bucket, keyed as layout.ts says (the
+ * keys carry the evidence prefix, e.g. `evidence/ssm#…/000000000001.jsonl.gz`). An object
  * is put only if its key is new (If-None-Match: *), so a retried or racing write can never
  * replace evidence; Object Lock keeps every version anyway. Listing follows every continuation
  * token; S3 lists keys in ascending UTF-8 order.
@@ -10,25 +11,15 @@ import { EvidenceObjectExistsError, type EvidenceStore } from '../core/evidence/
 export interface S3EvidenceStoreOptions {
   client: S3Client;
   bucket: string;
-  /** The folder in the bucket, without slashes at either end (e.g. `evidence`); empty for the bucket's root. */
-  prefix: string;
 }
 
 export class S3EvidenceStore implements EvidenceStore {
   private readonly client: S3Client;
-  private readonly bucket: string;
-  private readonly root: string;
+  readonly bucket: string;
 
   constructor(options: S3EvidenceStoreOptions) {
     this.client = options.client;
     this.bucket = options.bucket;
-    const prefix = options.prefix.replace(/^\/+|\/+$/g, '');
-    this.root = prefix === '' ? '' : `${prefix}/`;
-  }
-
-  /** Where the store's objects are, for messages: `s3://bucket/prefix/`. */
-  get location(): string {
-    return `s3://${this.bucket}/${this.root}`;
   }
 
   async putObject(key: string, body: Uint8Array): Promise<void> {
@@ -36,7 +27,7 @@ export class S3EvidenceStore implements EvidenceStore {
       await this.client.send(
         new PutObjectCommand({
           Bucket: this.bucket,
-          Key: this.root + key,
+          Key: key,
           Body: body,
           IfNoneMatch: '*',
           ContentType: key.endsWith('.pem') ? 'application/x-pem-file' : 'application/gzip',
@@ -47,7 +38,7 @@ export class S3EvidenceStore implements EvidenceStore {
     } catch (error: unknown) {
       // 412: the key exists. 409: a concurrent conditional put of the same key is in flight.
       if (error instanceof S3ServiceException && (error.$metadata.httpStatusCode === 412 || error.$metadata.httpStatusCode === 409)) {
-        throw new EvidenceObjectExistsError(`${this.location}${key} already exists; evidence is never overwritten`, { cause: error });
+        throw new EvidenceObjectExistsError(`s3://${this.bucket}/${key}`);
       }
       throw error;
     }
@@ -55,7 +46,7 @@ export class S3EvidenceStore implements EvidenceStore {
 
   async getObject(key: string): Promise<Uint8Array | undefined> {
     try {
-      const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.root + key }));
+      const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       return result.Body ? await result.Body.transformToByteArray() : new Uint8Array();
     } catch (error: unknown) {
       if (error instanceof NoSuchKey || (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)) return undefined;
@@ -66,8 +57,8 @@ export class S3EvidenceStore implements EvidenceStore {
   async *listKeys(prefix: string): AsyncIterable<string> {
     let continuationToken: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.root + prefix, ContinuationToken: continuationToken }));
-      for (const object of page.Contents ?? []) if (object.Key !== undefined) yield object.Key.slice(this.root.length);
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: continuationToken }));
+      for (const object of page.Contents ?? []) if (object.Key !== undefined) yield object.Key;
       continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (continuationToken !== undefined);
   }

@@ -105,7 +105,7 @@ export const archiveIntegrityViolationDetailSchema = z.strictObject({
   evidenceObjects: count,
   records: count,
   /** Violations by kind; only kinds that occurred. */
-  counts: z.record(z.enum(INTEGRITY_VIOLATION_KINDS), count),
+  counts: z.partialRecord(z.enum(INTEGRITY_VIOLATION_KINDS), count),
   /** The first violations found (at most 50, to fit the entry limit); `omitted` says how many more. */
   violations: z.array(
     z.strictObject({
