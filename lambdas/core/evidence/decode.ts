@@ -91,10 +91,9 @@ function readState(value: Json, lineNumber: number): EvidenceState {
   const record = value.record;
   if (!isObject(record)) fail(lineNumber, 'record is not an object');
   for (const field of RECORD_TEXT_FIELDS) if (!isText(record[field])) fail(lineNumber, `record.${field} is missing`);
-  for (const [key, field] of Object.entries(record)) {
-    const ok = typeof field === 'string' || (key === 'outputUrl' && isObject(field) && Object.values(field).every((url) => typeof url === 'string'));
-    if (!ok) fail(lineNumber, `record.${key} is neither text nor an output URL`);
-  }
+  // Sources add fields of their own (numbers, lists); none is ever null, absent fields are left out.
+  for (const [key, field] of Object.entries(record)) if (field === null) fail(lineNumber, `record.${key} is null`);
+  if ('evidenceHash' in record || 'evidenceSequence' in record) fail(lineNumber, 'record carries evidence fields');
   return { type: 'state', hash: value.hash, record: record as unknown as EvidenceRecord };
 }
 
