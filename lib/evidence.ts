@@ -10,6 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { KEYS_FOLDER } from '../lambdas/core/evidence/layout';
 import { keyAdministration } from './archive-key';
 
 /** Days an evidence object version is locked unless cdk.json says otherwise (`evidenceRetentionDays`). */
@@ -149,16 +150,20 @@ export class Evidence extends Construct {
     return this.bucket.arnForObjects(`${this.prefix}/*`);
   }
 
-  /** The sweeper: signs, reads the public key to publish it, and adds objects under the prefix (never overwrites: IfNoneMatch). */
+  /**
+   * The sweeper: signs, adds objects under the prefix (never overwrites: If-None-Match), and reads
+   * back the public keys it publishes (`<prefix>/keys/`), to check the one there is its own.
+   */
   grantWrite(role: iam.IRole): void {
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.objectsArn()] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${this.prefix}/${KEYS_FOLDER}/*`)] }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...SIGN_ACTIONS, ...PUBLIC_KEY_ACTIONS], resources: [this.signingKey.keyArn] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [this.dataKey.keyArn], conditions: this.viaS3() }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.dataKey.keyArn], conditions: this.viaS3() }));
     this.signingKey.addToResourcePolicy(
       new iam.PolicyStatement({ sid: 'SweeperSigns', principals: [new iam.ArnPrincipal(role.roleArn)], actions: [...SIGN_ACTIONS, ...PUBLIC_KEY_ACTIONS], resources: ['*'] }),
     );
     this.dataKey.addToResourcePolicy(
-      new iam.PolicyStatement({ sid: 'SweeperEncryptsThroughS3', principals: [new iam.ArnPrincipal(role.roleArn)], actions: ['kms:GenerateDataKey'], resources: ['*'], conditions: this.viaS3() }),
+      new iam.PolicyStatement({ sid: 'SweeperEncryptsThroughS3', principals: [new iam.ArnPrincipal(role.roleArn)], actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['*'], conditions: this.viaS3() }),
     );
   }
 

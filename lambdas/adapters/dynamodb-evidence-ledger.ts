@@ -4,8 +4,8 @@
  * their object is written.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { chunk, sleep } from '../core/concurrency';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { chunk, mapWithConcurrency, sleep } from '../core/concurrency';
 import type { EvidenceChainHead, EvidenceLedger } from '../core/evidence/ledger';
 import { scopeKey, type SessionRecord, type SourceScope } from '../core/session';
 import { EVIDENCE_PARTITION, evidenceJournalPartition, sessionKey } from './archive-table';
@@ -13,7 +13,7 @@ import { sessionRecordFromItem } from './archive-items';
 import { putIfVersion } from './versioned-put';
 
 const BATCH_GET_LIMIT = 100;
-const BATCH_WRITE_LIMIT = 25;
+const DELETE_CONCURRENCY = 8;
 const MAX_UNPROCESSED_RETRIES = 8;
 
 const sequenceText = (sequence: number) => String(sequence).padStart(12, '0');
@@ -62,19 +62,17 @@ export class DynamoEvidenceLedger implements EvidenceLedger {
     return [...ids];
   }
 
+  /**
+   * One DeleteItem per entry (a handful per sweep): the table's resource policy allows the sweeper
+   * deletes in its own partitions only, and batch writes to no function.
+   */
   async clearJournal(scope: SourceScope, sequence: number): Promise<void> {
     const keys: Record<string, unknown>[] = [];
     for await (const item of this.journalItems(scope, 'sk < :upper', { ':upper': sequenceText(sequence + 1) })) keys.push({ pk: item.pk, sk: item.sk });
-    for (const batch of chunk(keys, BATCH_WRITE_LIMIT)) {
-      let requests = batch.map((key) => ({ DeleteRequest: { Key: key } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt > MAX_UNPROCESSED_RETRIES) throw new Error(`DynamoDB left ${requests.length} journal deletes unprocessed`);
-        if (attempt > 0) await sleep(Math.min(2_000, 25 * 2 ** attempt));
-        this.stats.journalWrites++;
-        const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
-        requests = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
-      }
-    }
+    await mapWithConcurrency(keys, DELETE_CONCURRENCY, async (key) => {
+      this.stats.journalWrites++;
+      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: key }));
+    });
   }
 
   async readRecords(scope: SourceScope, sessionIds: readonly string[]): Promise<SessionRecord[]> {

@@ -107,21 +107,21 @@ describe('no delete anywhere', () => {
 });
 
 describe("the sweeper's evidence grants", () => {
-  it('may only PutObject in S3, and only under the evidence prefix', () => {
+  it('may only PutObject under the evidence prefix, and read back the published public keys', () => {
     const s3 = roleStatements('SessionArchiveSweeper').filter((s) => actionsOf(s).some((action) => action.startsWith('s3:')));
-    expect(s3).toHaveLength(1);
-    expect(actionsOf(s3[0] as Statement)).toEqual(['s3:PutObject']);
-    const resource = JSON.stringify(s3[0]?.Resource);
-    expect(resource).toContain(bucketId);
-    expect(resource).toContain('/evidence/*');
+    const byAction = Object.fromEntries(s3.map((s) => [actionsOf(s).join(','), JSON.stringify(s.Resource)]));
+    expect(Object.keys(byAction).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+    expect(byAction['s3:PutObject']).toContain(bucketId);
+    expect(byAction['s3:PutObject']).toMatch(/\/evidence\/\*"/);
+    expect(byAction['s3:GetObject']).toMatch(/\/evidence\/keys\/\*"/);
   });
 
-  it('may only sign (and read the public key) with the signing key, and only encrypt through S3 with the data key', () => {
+  it('may only sign (and read the public key) with the signing key, and use the data key through S3 only', () => {
     const kms = roleStatements('SessionArchiveSweeper').filter((s) => mentions(s.Resource, signingKeyId) || mentions(s.Resource, dataKeyId));
     const onSigningKey = kms.filter((s) => mentions(s.Resource, signingKeyId)).flatMap(actionsOf);
     expect(onSigningKey.sort()).toEqual(['kms:GetPublicKey', 'kms:Sign']);
     const onDataKey = kms.filter((s) => mentions(s.Resource, dataKeyId));
-    expect(onDataKey.flatMap(actionsOf)).toEqual(['kms:GenerateDataKey']);
+    expect(onDataKey.flatMap(actionsOf)).toEqual(['kms:GenerateDataKey', 'kms:Decrypt']);
     expect(JSON.stringify(onDataKey[0]?.Condition)).toContain('kms:ViaService');
   });
 

@@ -185,6 +185,7 @@ describe('sweeper function', () => {
         'sqs:GetQueueUrl',
         // Evidence: put objects under its prefix, sign them, publish the public key.
         's3:PutObject',
+        's3:GetObject',
         'kms:Sign',
         'kms:GetPublicKey',
       ]),
