@@ -5,7 +5,7 @@
  * and hash, so the state is not dropped from the evidence. DynamoDB's ReturnValuesOnConditionCheck-
  * Failure is not in dynalite: aws-sdk-client-mock answers in DynamoDB's place.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -24,11 +24,11 @@ const session: ObservedSession = { sessionId: 's-1', target: 'i-1', status: 'Ter
 // What the first attempt stored: the state as the API would serve it.
 const stored = { ...session, ...scope, firstArchivedAt: now, lastSeenAt: now };
 
-function failedCondition(item: Record<string, { S?: string; N?: string }>): ConditionalCheckFailedException {
+function failedCondition(item: Record<string, AttributeValue>): ConditionalCheckFailedException {
   return new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: item });
 }
 
-async function archiveWithEvidence(item: Record<string, { S?: string; N?: string }>) {
+async function archiveWithEvidence(item: Record<string, AttributeValue>) {
   dynamo.on(GetCommand).resolves({ Item: { earliestStart: '2000-01-01T00:00:00.000Z', latestStart: '2100-01-01T00:00:00.000Z' } });
   dynamo.on(BatchGetCommand).resolves({ Responses: { archive: [] } });
   dynamo.on(UpdateCommand).rejects(failedCondition(item));
