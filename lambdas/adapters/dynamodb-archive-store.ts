@@ -424,13 +424,20 @@ export class DynamoArchiveStore implements ArchiveStore {
           ExpressionAttributeValues: values,
           // With the outbox, the replaced state is needed too: it may still owe its event.
           ReturnValues: eventClaim ? 'ALL_OLD' : 'ALL_NEW',
+          ...(evidence ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
         }),
       );
       if (!eventClaim) return { record: sessionRecordFromItem(result.Attributes ?? {}) };
       return afterUpdate(result.Attributes, set, remove, values[':hash'] as string, final, nowIso, pendingEventsPartition(scopeKey(scope)));
     } catch (error: unknown) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // An SDK retry of a write whose first attempt landed (its answer lost) finds the item already
+      // holding this very state under this sequence: the state is this write's, and owes its evidence.
+      const found = error.Item;
+      if (evidence && found?.evidenceSequence?.N === String(evidence.sequence) && found.evidenceHash?.S === set.evidenceHash) {
+        return { record: sessionRecordFromItem({ ...set, firstArchivedAt: evidence.firstArchivedAt }) };
+      }
+      return undefined;
     }
   }
 

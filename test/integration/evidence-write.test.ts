@@ -92,7 +92,7 @@ async function startEvidenceRig(): Promise<EvidenceRig> {
       const chain = statesInChain(join(folder, 'evidence'), target);
       for (const event of events) {
         if (event.detailType !== DETAIL_TYPE.sessionArchived) continue;
-        const session = (event.detail as { session: SessionRecord }).session;
+        const session = (event.detail as unknown as { session: SessionRecord }).session;
         const state = `${session.sessionId}#${stateHash(session)}`;
         announced.push({ state, evidenceExisted: chain.has(state) });
       }

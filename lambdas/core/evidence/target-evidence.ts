@@ -126,8 +126,8 @@ export class TargetEvidence {
   }
 
   /**
-   * After a failed sweep: what it stored is read back through the journal rather than taken from
-   * memory, since a write that failed half-way may have stored states it never reported.
+   * After a failed sweep: the states it noted, and besides them whatever the journal shows was
+   * stored under the sequence (a write that failed half-way may have stored states it never reported).
    */
   sealAfterFailure(): Promise<void> {
     return this.serially(async () => {
@@ -137,11 +137,12 @@ export class TargetEvidence {
 
   private async sealFromJournal(sequence: number): Promise<void> {
     const { ledger } = this.writer.options;
+    const noted = new Set(this.recorded.map((record) => `${record.sessionId}#${record.evidenceHash}`));
     const ids = await ledger.journalled(this.scope, sequence);
-    const records = (await ledger.readRecords(this.scope, ids)).filter((record) => record.evidenceSequence === sequence);
-    this.recorded = [];
-    await this.record(records);
-    this.counts.recovered += records.length;
+    const stored = (await ledger.readRecords(this.scope, ids)).filter((record) => record.evidenceSequence === sequence);
+    const unnoted = stored.filter((record) => !noted.has(`${record.sessionId}#${recordHash(record)}`));
+    await this.record(unnoted);
+    this.counts.recovered += unnoted.length;
     await this.sealReserved();
   }
 
