@@ -9,7 +9,8 @@
  *
  * The SSM emulator, dynalite and the API each run in a process of their own; the sweep, export,
  * verify and restore run here. Export and verify alternate, three runs each, medians compared.
- * `npx tsx bench/evidence-verify.ts [--sessions 20000]` prints one JSON line and a summary.
+ * `npx tsx bench/evidence-verify.ts [--sessions 20000] [--write-docs]` prints one JSON line and a
+ * summary; --write-docs puts the result in docs/benchmarks.md.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +35,7 @@ import type { ArchivedRecord } from '../lambdas/core/evidence/verify-findings';
 import { EvidenceWriter } from '../lambdas/core/evidence/writer';
 import type { Clock } from '../lambdas/core/ports';
 import { sweepTarget } from '../lambdas/core/target-sweep';
+import { writeEvidenceVerifySection } from './evidence-verify-section';
 import { BACKFILL_NOW_MS, type EmulatorReady } from './sweep-backfill';
 import { BENCH_ACCOUNT_ID, BENCH_CREDENTIALS, BENCH_REGION, describeMachine, median, progress, startJsonLineChild } from './support';
 
@@ -54,7 +56,7 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number 
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { sessions: { type: 'string', default: '20000' }, seed: { type: 'string', default: '15' } } });
+  const { values } = parseArgs({ options: { sessions: { type: 'string', default: '20000' }, seed: { type: 'string', default: '15' }, 'write-docs': { type: 'boolean' } } });
   const sessions = Number(values.sessions);
   const emulator = await startJsonLineChild<EmulatorReady>('bench/emulator-process.ts', ['--now', String(BACKFILL_NOW_MS), '--sessions', String(sessions), '--seed', String(values.seed)]);
   const dynalite = await startJsonLineChild<{ endpoint: string }>('bench/dynalite-process.ts', []);
@@ -130,6 +132,7 @@ async function main(): Promise<void> {
       verifyOverExport: Number((verifyPerSecond / exportPerSecond).toFixed(2)),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
+    if (values['write-docs']) writeEvidenceVerifySection([result]);
     progress(`verify ${verifyPerSecond}/s vs export ${exportPerSecond}/s: ${result.verifyOverExport} (target >= 0.5)`);
     progress(`restore ${restoreRate.perSecond}/s vs backfill ${backfillRate.perSecond}/s: ${result.restoreOverBackfill} (target >= 0.5)`);
   } finally {
