@@ -76,7 +76,7 @@ export class Evidence extends Construct {
       description: `${stack.stackName}: encrypts the Session Archive evidence bucket`,
       enableKeyRotation: true,
       // Locked objects outlive any stack change: the key that decrypts them must too.
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       policy: new iam.PolicyDocument({
         statements: [
           keyAdministration(),
@@ -97,7 +97,7 @@ export class Evidence extends Construct {
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       versioned: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(365) }],
     });
     this.bucket = new s3.Bucket(this, 'Bucket', {
@@ -110,10 +110,9 @@ export class Evidence extends Construct {
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: this.logBucket,
-      serverAccessLogsPrefix: 'evidence-bucket/',
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
+    this.logAccessTo(this.bucket, this.logBucket);
     this.bucket.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'NoDeleteNoUnlock',
@@ -128,14 +127,14 @@ export class Evidence extends Construct {
       description: `${stack.stackName}: signs the Session Archive evidence objects`,
       keySpec: kms.KeySpec.ECC_NIST_P256,
       keyUsage: kms.KeyUsage.SIGN_VERIFY,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       // Administration only; who may sign and read the public key is added by name below.
       policy: new iam.PolicyDocument({ statements: [keyAdministration()] }),
     });
   }
 
   /** cdk-nag: the one `*` of these grants is the objects under the prefix, whose names the sweeper makes up. */
-  acknowledgePrefixGrant(role: iam.IRole, who: string): void {
+  acknowledgePrefixGrant(role: iam.IRole, who: string, publishesKeys = false): void {
     const policy = role.node.tryFindChild('DefaultPolicy');
     if (!policy) return;
     const bucketId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnElement);
@@ -143,6 +142,30 @@ export class Evidence extends Construct {
       id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${this.prefix}/*]`,
       reason: `${who} the evidence objects under the ${this.prefix}/ prefix, one per sweep and target, whose keys are made at run time; no other key of the bucket.`,
     });
+    if (!publishesKeys) return;
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${this.prefix}/${KEYS_FOLDER}/*]`,
+      reason: `The sweeper reads back the public key files it publishes under ${this.prefix}/${KEYS_FOLDER}/ (one per signing key id), to check the one there is its own.`,
+    });
+  }
+
+  /**
+   * Server access logs of `bucket` into `logs`, spelled out (the L1 logging configuration and the
+   * log bucket's policy for the S3 logging service) rather than left to the construct, whose
+   * choice between an ACL and a policy depends on a feature flag.
+   */
+  private logAccessTo(bucket: s3.Bucket, logs: s3.Bucket): void {
+    const prefix = 'evidence-bucket/';
+    (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = { destinationBucketName: logs.bucketName, logFilePrefix: prefix };
+    logs.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'S3ServerAccessLogs',
+        principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [logs.arnForObjects(`${prefix}*`)],
+        conditions: { ArnLike: { 'aws:SourceArn': bucket.bucketArn }, StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
   }
 
   /** The objects under the evidence prefix, for IAM resources. */

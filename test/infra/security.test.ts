@@ -212,16 +212,16 @@ describe('archive table: written only by the archive', () => {
     }
   });
 
-  it('limits the sweeper to session, sweep-state, lease and bounds items (dynamodb:LeadingKeys), deletes to leases, index reads to its two indexes; the migration Scan alone is unkeyed', () => {
+  it('limits the sweeper to session, sweep-state, lease, bounds and evidence-chain items (dynamodb:LeadingKeys), deletes to leases and evidence journals, index reads to its two indexes; the migration Scan alone is unkeyed', () => {
     const dynamo = roleStatements(template, 'SessionArchiveSweeper').filter((s) => list(s.Action).some((a) => String(a).startsWith('dynamodb:')));
     const onTable = dynamo.filter((s) => !JSON.stringify(s.Resource).includes('/index/'));
     expect(onTable.map((s) => [s.Action, s.Condition])).toEqual([
       [
         ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
-        { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SESSION#*', 'SOURCES', 'LEASES', 'ARCHIVE'] } },
+        { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SESSION#*', 'SOURCES', 'LEASES', 'ARCHIVE', 'EVIDENCE', 'EVIDENCE#*'] } },
       ],
       [['dynamodb:DescribeTable', 'dynamodb:Scan'], undefined],
-      ['dynamodb:DeleteItem', { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LEASES'] } }],
+      ['dynamodb:DeleteItem', { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LEASES', 'EVIDENCE#*'] } }],
     ]);
     const onIndexes = dynamo.filter((s) => JSON.stringify(s.Resource).includes('/index/'));
     expect(onIndexes.map((s) => s.Action)).toEqual(['dynamodb:Query']);
