@@ -282,7 +282,7 @@ export class ArchiveAlarms extends Construct {
       alarmName: `${prefix}-archive-integrity`,
       alarmDescription:
         'The scheduled verify found records changed, deleted or inserted outside the sweeper, or a broken evidence chain ' +
-        '(Archive Integrity Violation on the bus names them), or the verify itself failed. See docs/evidence.md#verify-and-restore.',
+        '(Archive Integrity Violation on the bus names them), or the verify itself failed. See docs/operations.md#archive-integrity.',
       metric: new cloudwatch.MathExpression({
         expression: 'FILL(violations, 0) + FILL(errors, 0)',
         usingMetrics: { violations, errors: verify.function.metricErrors({ period, statistic: 'Sum' }) },
