@@ -36,6 +36,15 @@ export interface EvidenceSweepBench {
   medianWithMs: number;
   /** medianWith / medianWithout − 1: the limit is 0.10. */
   overhead: number;
+  /** Each pair's with / without − 1, in order: how much the machine's load moved the two. */
+  pairOverheads: number[];
+  /**
+   * Time the sweeps with evidence spent waiting on evidence calls (chain head, journal, signing, the
+   * object put), median per sweep: the evidence's own share, apart from the machine's noise.
+   */
+  medianEvidenceCallMs: number;
+  /** medianEvidenceCallMs / medianWithoutMs. */
+  evidenceCallShare: number;
   /** Per sweep with evidence: objects written and the states in them (one object of N states expected). */
   evidence: { objects: number; states: number };
   /** Extra DynamoDB requests per sweep with evidence: chain head and journal writes, reads. */
@@ -57,9 +66,13 @@ export async function runEvidenceSweepBench(options: { sessions: number; pairs: 
     medianWithoutMs: 0,
     medianWithMs: 0,
     overhead: 0,
+    pairOverheads: [],
+    medianEvidenceCallMs: 0,
+    evidenceCallShare: 0,
     evidence: { objects: 0, states: 0 },
     ledgerRequests: { headWrites: 0, journalWrites: 0, reads: 0 },
   };
+  const callMs: number[] = [];
   try {
     // Run 0 warms up (JIT, dynalite's first table) and is not counted.
     for (let run = -1; run < options.pairs * 2; run++) {
@@ -67,7 +80,10 @@ export async function runEvidenceSweepBench(options: { sessions: number; pairs: 
       const tableName = `evidence-bench-${run + 1}`;
       await ensureArchiveTable(dynamo, tableName);
       const ledger = new DynamoEvidenceLedger(documents, tableName);
-      const evidence = withEvidence ? new EvidenceWriter({ signer, store: new FolderEvidenceStore(join(folder, String(run + 1))), prefix: '', ledger }) : undefined;
+      const waited = { ms: 0 };
+      const evidence = withEvidence
+        ? new EvidenceWriter({ signer: timed(signer, waited), store: timed(new FolderEvidenceStore(join(folder, String(run + 1))), waited), prefix: '', ledger: timed(ledger, waited) })
+        : undefined;
       const source = new SsmSessionSource({ client: ssm, accountId: BENCH_ACCOUNT_ID, region: BENCH_REGION });
       const store = new DynamoArchiveStore({ client: documents, tableName });
       const started = performance.now();
@@ -83,6 +99,7 @@ export async function runEvidenceSweepBench(options: { sessions: number; pairs: 
       if (run < 0) continue;
       (withEvidence ? result.withMs : result.withoutMs).push(elapsed);
       if (withEvidence) {
+        callMs.push(waited.ms);
         result.evidence = { objects: outcome.summary.evidence?.objects ?? 0, states: outcome.summary.evidence?.states ?? 0 };
         result.ledgerRequests = { ...ledger.stats };
       }
@@ -97,7 +114,28 @@ export async function runEvidenceSweepBench(options: { sessions: number; pairs: 
   result.medianWithoutMs = median(result.withoutMs);
   result.medianWithMs = median(result.withMs);
   result.overhead = result.medianWithMs / result.medianWithoutMs - 1;
+  result.pairOverheads = result.withMs.map((ms, i) => ms / result.withoutMs[i] - 1);
+  result.medianEvidenceCallMs = median(callMs);
+  result.evidenceCallShare = result.medianEvidenceCallMs / result.medianWithoutMs;
   return result;
+}
+
+/** The object with every method that returns a promise timed into `waited` (the sign, put and ledger calls). */
+function timed<T extends object>(target: T, waited: { ms: number }): T {
+  return new Proxy(target, {
+    get(object, property, receiver) {
+      const value = Reflect.get(object, property, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const started = performance.now();
+        const returned = (value as (...a: unknown[]) => unknown).apply(object, args);
+        if (!(returned instanceof Promise)) return returned;
+        return returned.finally(() => {
+          waited.ms += performance.now() - started;
+        });
+      };
+    },
+  });
 }
 
 if (require.main === module) {

@@ -63,8 +63,8 @@ interface EvidenceRig {
   written: Set<string>;
   /** Session Archived events published, each with whether its evidence object existed at that moment. */
   announced: { state: string; evidenceExisted: boolean }[];
-  /** A new writer, as a new process would open it (optionally with another key file). */
-  writer(keyFile?: string): EvidenceWriter;
+  /** A new writer, as a new process would open it (optionally with another key file, or a smaller object bound). */
+  writer(keyFile?: string, maxStatesPerObject?: number): EvidenceWriter;
   sweep(options?: { source?: SessionSource; store?: (store: ArchiveStore) => ArchiveStore; writer?: EvidenceWriter }): Promise<SweepSummary>;
   records(): Promise<SessionRecord[]>;
   close(): Promise<void>;
@@ -98,8 +98,8 @@ async function startEvidenceRig(): Promise<EvidenceRig> {
       }
     },
   };
-  const writer = (keyFile = 'evidence-key.pem') =>
-    new EvidenceWriter({ signer: KeyFileSigner.open(join(folder, keyFile)), store: evidenceStore, prefix: '', ledger: new DynamoEvidenceLedger(documents, rig.tableName) });
+  const writer = (keyFile = 'evidence-key.pem', maxStatesPerObject?: number) =>
+    new EvidenceWriter({ signer: KeyFileSigner.open(join(folder, keyFile)), store: evidenceStore, prefix: '', ledger: new DynamoEvidenceLedger(documents, rig.tableName), maxStatesPerObject });
   let current = writer();
   return {
     rig,
@@ -254,6 +254,21 @@ describe('evidence of every stored state', () => {
     expect(flagged?.endedUnobservedAt).toBeDefined();
     const [, second] = readTarget(e.folder, e.target);
     expect(second.states.map((state) => state.record)).toEqual([{ ...open, endedUnobservedAt: flagged?.endedUnobservedAt, evidenceHash: undefined, evidenceSequence: undefined }].map((record) => JSON.parse(JSON.stringify(record)) as unknown));
+    await expectEvidenceComplete(e);
+  });
+
+  it('a sweep that stores more than an object may hold writes several, chained', async () => {
+    e = await startEvidenceRig();
+    // 260 sessions in pages of up to 200; objects bounded at 50 states (plus the page that crosses it).
+    e.rig.emulator.generateSessions({ count: 260, seed: 40, fromMs: t0 - 10 * DAY_MS, toMs: t0 - DAY_MS });
+    const summary = await e.sweep({ writer: e.writer(undefined, 50) });
+    expect(summary.written).toBe(260);
+    // Sealed at the first write after 50 states: every object but the last holds 50 or more.
+    const counts = readTarget(e.folder, e.target).map((object) => Number(object.header.count));
+    expect(counts.length).toBeGreaterThan(1);
+    expect(counts.slice(0, -1).every((count) => count >= 50)).toBe(true);
+    expect(counts.reduce((sum, count) => sum + count, 0)).toBe(260);
+    expect(summary.evidence).toEqual({ objects: counts.length, states: 260, recovered: 0 });
     await expectEvidenceComplete(e);
   });
 

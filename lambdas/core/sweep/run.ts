@@ -94,8 +94,8 @@ export class SweepRun {
   state: SweepState;
   /** Earliest StartDate of a session listed open in this sweep. */
   earliestActiveStart = Number.POSITIVE_INFINITY;
-  /** Stored states whose events wait for their evidence (only with `ports.evidence`). */
-  private unannounced: { written: SessionRecord[]; superseded: ClaimedRecord[] } = { written: [], superseded: [] };
+  /** Stored states whose events wait for their evidence (only with `ports.evidence`), page by page. */
+  private unannounced: { written: SessionRecord[]; superseded: ClaimedRecord[] }[] = [];
   private readonly remaining: () => number;
 
   private constructor(
@@ -168,10 +168,8 @@ export class SweepRun {
     this.counts.written += outcome.written.length;
     this.counts.unchanged += outcome.unchanged;
     if (this.outbox && outcome.written.length > 0) {
-      if (this.ports.evidence) {
-        this.unannounced.written.push(...outcome.written);
-        this.unannounced.superseded.push(...(outcome.supersededEvents ?? []));
-      } else await this.outbox.publishWritten(outcome.written, outcome.supersededEvents);
+      if (this.ports.evidence) this.unannounced.push({ written: outcome.written, superseded: outcome.supersededEvents ?? [] });
+      else await this.outbox.publishWritten(outcome.written, outcome.supersededEvents);
     }
     if (outcome.written.length > 0 && onArchived) await onArchived(outcome.written);
   }
@@ -184,9 +182,10 @@ export class SweepRun {
   async sealAndAnnounce(): Promise<void> {
     if (!this.ports.evidence) return;
     await this.ports.evidence.seal();
-    const { written, superseded } = this.unannounced;
-    this.unannounced = { written: [], superseded: [] };
-    if (this.outbox && (written.length > 0 || superseded.length > 0)) await this.outbox.publishWritten(written, superseded);
+    const pages = this.unannounced;
+    this.unannounced = [];
+    // Page by page, as without evidence: consumers see the same batches, never a whole backfill at once.
+    for (const { written, superseded } of pages) await this.outbox?.publishWritten(written, superseded);
   }
 
   /** Saves conditionally on the version loaded; on a conflict folds in what the other sweep saved. */
