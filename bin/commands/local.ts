@@ -202,6 +202,7 @@ export function describeStack(stack: LocalStack, options: LocalCommandOptions): 
     `  archive      dynalite at ${stack.storeEndpoint}, table ${stack.tableName}, data in ${displayPath(stack.storePath)}`,
     `  SSM source   ${source}`,
     `  sweeper      every ${options.intervalSeconds} s, account ${stack.scope.accountId}, region ${stack.scope.region}`,
+    `  evidence     signed objects in ${displayPath(stack.evidenceDir)} (key ${stack.evidenceKeyId})`,
     `  query API    ${stack.apiUrl}`,
     `  console      ${stack.apiUrl}/ (open it in a browser)`,
     'Try (the first sweep is running now):',

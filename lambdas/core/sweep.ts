@@ -8,7 +8,8 @@
  * clock. The checkpoint moves only after the pages below it are stored, and only by a conditional
  * write, so a killed or concurrent sweep never skips a range.
  *
- *   open sessions  → Active → gap check → History with overlap → ended lookups → reconciliation → checkpoint
+ *   open sessions  → Active → gap check → History with overlap → ended lookups → reconciliation
+ *     → evidence, then events → checkpoint
  */
 import type { EventSink } from './events/ports';
 import { coverageGapEvents, sweepCompletedEvent, type SessionEventCounts } from './events/sweep-events';
@@ -56,6 +57,8 @@ export interface SweepSummary extends SourceScope {
   checkpointConflicts: number;
   /** `Session Archived` events delivered, and left owed for a later sweep; present when events are on. */
   sessionEvents?: SessionEventCounts;
+  /** Evidence objects written and the states in them (`recovered`: stored by a killed sweep); present when evidence is on. */
+  evidence?: { objects: number; states: number; recovered: number };
 }
 
 export async function sweep(ports: SweepPorts, options: SweepOptions = {}): Promise<SweepSummary> {
@@ -80,6 +83,7 @@ export async function sweep(ports: SweepPorts, options: SweepOptions = {}): Prom
     if (complete && from !== null) reconciliation = await reconcile(run);
     if (reconciliation === 'in-progress') complete = false;
   }
+  await run.sealAndAnnounce();
   await saveFinalCheckpoint(run, history, complete, newGaps, coverFrom);
   return finish(run, complete, reconciliation, newGaps.map((gap) => ({ from: toIso(gap.from), to: toIso(gap.to) })));
 }
@@ -139,6 +143,7 @@ async function finish(run: SweepRun, complete: boolean, reconciliation: Reconcil
     reconciliation,
     checkpointConflicts: counts.conflicts,
   };
+  if (run.ports.evidence) summary.evidence = { ...run.ports.evidence.counts };
   if (run.outbox && run.ports.events) {
     summary.sessionEvents = { ...run.outbox.counts };
     await publishSweepEvents(run.ports.events, summary, run.outbox.counts, run.logger);

@@ -33,6 +33,8 @@ export const SESSION_CSV_COLUMNS = [
   'firstArchivedAt',
   'lastSeenAt',
   'endedUnobservedAt',
+  'evidenceHash',
+  'evidenceSequence',
 ] as const;
 export type SessionCsvColumn = (typeof SESSION_CSV_COLUMNS)[number];
 
@@ -70,6 +72,8 @@ function csvValue(session: SessionRecord, column: SessionCsvColumn): string | un
       return session.outputUrl?.s3OutputUrl;
     case 'cloudWatchOutputUrl':
       return session.outputUrl?.cloudWatchOutputUrl;
+    case 'evidenceSequence':
+      return session.evidenceSequence === undefined ? undefined : String(session.evidenceSequence);
     default:
       return session[column];
   }
