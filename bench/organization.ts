@@ -1,6 +1,6 @@
 /**
  * The hub at organisation scale (`npx tsx bench/organization.ts [--targets N] [--sessions M]
- * [--concurrency C] [--latency ssm=80,sts=60,dynamodb=8]`): a local run over N targets of M
+ * [--concurrency C] [--also-concurrency C2,C3] [--latency ssm=80,sts=60,dynamodb=8]`): a local run over N targets of M
  * sessions each, through the planner,
  * AssumeRole and the local fan-out. Measures SSM calls per target (counted by each target's own
  * emulator), AssumeRole calls per target (counted by STS), and the wall time of a nothing-new run
@@ -19,7 +19,8 @@ import { progress } from './support';
 const t0 = Date.UTC(2026, 9, 1);
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { targets: { type: 'string' }, sessions: { type: 'string' }, concurrency: { type: 'string' }, latency: { type: 'string' } } });
+  const { values } = parseArgs({ options: { targets: { type: 'string' }, sessions: { type: 'string' }, concurrency: { type: 'string' }, 'also-concurrency': { type: 'string' }, latency: { type: 'string' } } });
+  const alsoConcurrency = (values['also-concurrency'] ?? '').split(',').filter(Boolean).map(Number);
   const latency = parseLatency(values.latency ?? '');
   const targets = Number(values.targets ?? 200);
   const sessions = Number(values.sessions ?? 500);
@@ -56,6 +57,16 @@ async function main(): Promise<void> {
     const nothingNewCalls = describeCalls() - callsBefore;
     const swept = nothingNew.filter((o) => o.status === 'swept').length;
     const perTargetSeconds = await timeOneTarget(hub, planned[0] ? [planned[0]] : []);
+    // The same nothing-new run at other fan-out limits, against the same one-target time.
+    const atOtherLimits = [];
+    for (const atOnce of alsoConcurrency) {
+      hub.clock.advance(15 * MINUTE_MS);
+      const began = performance.now();
+      await hub.sweep(planned, {}, atOnce);
+      const seconds = (performance.now() - began) / 1000;
+      const bound = 1.3 * (swept / atOnce) * perTargetSeconds;
+      atOtherLimits.push({ concurrency: atOnce, seconds, bound, ratioToBound: seconds / bound });
+    }
 
     const report = {
       targets: swept,
@@ -72,6 +83,7 @@ async function main(): Promise<void> {
         oneTargetSeconds: perTargetSeconds,
         bound: 1.3 * (swept / concurrency) * perTargetSeconds,
         ratioToBound: nothingNewSeconds / (1.3 * (swept / concurrency) * perTargetSeconds),
+        atOtherLimits,
       },
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

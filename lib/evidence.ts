@@ -10,7 +10,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { KEYS_FOLDER } from '../lambdas/core/evidence/layout';
 import { keyAdministration } from './archive-key';
 
 /** Days an evidence object version is locked unless cdk.json says otherwise (`evidenceRetentionDays`). */
@@ -134,18 +133,13 @@ export class Evidence extends Construct {
   }
 
   /** cdk-nag: the one `*` of these grants is the objects under the prefix, whose names the sweeper makes up. */
-  acknowledgePrefixGrant(role: iam.IRole, who: string, publishesKeys = false): void {
+  acknowledgePrefixGrant(role: iam.IRole, who: string): void {
     const policy = role.node.tryFindChild('DefaultPolicy');
     if (!policy) return;
     const bucketId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnElement);
     Validations.of(policy).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${this.prefix}/*]`,
       reason: `${who} the evidence objects under the ${this.prefix}/ prefix, one per sweep and target, whose keys are made at run time; no other key of the bucket.`,
-    });
-    if (!publishesKeys) return;
-    Validations.of(policy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${this.prefix}/${KEYS_FOLDER}/*]`,
-      reason: `The sweeper reads back the public key files it publishes under ${this.prefix}/${KEYS_FOLDER}/ (one per signing key id), to check the one there is its own.`,
     });
   }
 
@@ -175,11 +169,16 @@ export class Evidence extends Construct {
 
   /**
    * The sweeper: signs, adds objects under the prefix (never overwrites: If-None-Match), and reads
-   * back the public keys it publishes (`<prefix>/keys/`), to check the one there is its own.
+   * the prefix back: the public key it published (`<prefix>/keys/`), to check it is its own, and
+   * the object of a sweep that died before moving the chain head, to adopt it. ListBucket (on the
+   * prefix only) makes a missing object a 404 rather than a 403, so "not written" is told apart.
    */
   grantWrite(role: iam.IRole): void {
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.objectsArn()] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${this.prefix}/${KEYS_FOLDER}/*`)] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.objectsArn()] }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${this.prefix}/*`] } } }),
+    );
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...SIGN_ACTIONS, ...PUBLIC_KEY_ACTIONS], resources: [this.signingKey.keyArn] }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.dataKey.keyArn], conditions: this.viaS3() }));
     this.signingKey.addToResourcePolicy(

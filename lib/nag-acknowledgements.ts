@@ -22,7 +22,7 @@ export function acknowledgeNagFindings(archive: SessionArchive): void {
             : 'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) have no resource-level permissions.',
     });
   }
-  if (archive.sweeper.role) archive.evidence.acknowledgePrefixGrant(archive.sweeper.role, 'The sweeper may only put (never overwrite: If-None-Match)', true);
+  if (archive.sweeper.role) archive.evidence.acknowledgePrefixGrant(archive.sweeper.role, 'The sweeper may put (never overwrite: If-None-Match) and read back');
   if (archive.verify.function.role) archive.evidence.acknowledgePrefixGrant(archive.verify.function.role, 'The verify may only read and list');
   const memberRoleName = archive.fanOut?.organizationMemberRoleName;
   const sweeperPolicy = archive.sweeper.role?.node.tryFindChild('DefaultPolicy');

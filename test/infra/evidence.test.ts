@@ -107,13 +107,15 @@ describe('no delete anywhere', () => {
 });
 
 describe("the sweeper's evidence grants", () => {
-  it('may only PutObject under the evidence prefix, and read back the published public keys', () => {
+  it('may only PutObject under the evidence prefix, and read it back (its key, a dead sweep\'s object)', () => {
     const s3 = roleStatements('SessionArchiveSweeper').filter((s) => actionsOf(s).some((action) => action.startsWith('s3:')));
-    const byAction = Object.fromEntries(s3.map((s) => [actionsOf(s).join(','), JSON.stringify(s.Resource)]));
-    expect(Object.keys(byAction).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+    const byAction = Object.fromEntries(s3.flatMap((s) => actionsOf(s).map((action) => [action, JSON.stringify(s.Resource)])));
+    expect(Object.keys(byAction).sort()).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject']);
     expect(byAction['s3:PutObject']).toContain(bucketId);
     expect(byAction['s3:PutObject']).toMatch(/\/evidence\/\*"/);
-    expect(byAction['s3:GetObject']).toMatch(/\/evidence\/keys\/\*"/);
+    expect(byAction['s3:GetObject']).toMatch(/\/evidence\/\*"/);
+    const list = s3.find((s) => actionsOf(s).includes('s3:ListBucket'));
+    expect(JSON.stringify(list?.Condition)).toContain('"s3:prefix":["evidence/*"]');
   });
 
   it('may only sign (and read the public key) with the signing key, and use the data key through S3 only', () => {

@@ -183,9 +183,11 @@ describe('sweeper function', () => {
         'sqs:SendMessage',
         'sqs:GetQueueAttributes',
         'sqs:GetQueueUrl',
-        // Evidence: put objects under its prefix, sign them, publish the public key.
+        // Evidence: put objects under its prefix and read them back (ListBucket on the prefix only,
+        // so a missing object is a 404), sign them, publish the public key.
         's3:PutObject',
         's3:GetObject',
+        's3:ListBucket',
         'kms:Sign',
         'kms:GetPublicKey',
       ]),

@@ -37,8 +37,8 @@ export interface Hub {
   run(options?: SweepOptions): Promise<TargetOutcome[]>;
   /** The planner's targets (Organizations, every NextToken). */
   plan(): Promise<PlannedTarget[]>;
-  /** Sweeps these targets through the fan-out, without planning. */
-  sweep(targets: readonly PlannedTarget[], options?: SweepOptions): Promise<TargetOutcome[]>;
+  /** Sweeps these targets through the fan-out, without planning (at the hub's concurrency unless given). */
+  sweep(targets: readonly PlannedTarget[], options?: SweepOptions, atOnce?: number): Promise<TargetOutcome[]>;
   memberCredentials: MemberCredentials;
   archived(): Promise<SessionRecord[]>;
   store: DynamoArchiveStore;
@@ -91,7 +91,7 @@ export async function startHub({ members, regions, startMs, concurrency = 3, lat
     store,
     memberCredentials: credentials,
     plan: async () => (await planTargets(config, { accountId: sample.organization.hubAccountId, region: 'us-east-1' }, directory)).targets,
-    sweep: (targets, options = {}) => sweepTargets(targets, concurrency, (target) => sweepOne(target, options)),
+    sweep: (targets, options = {}, atOnce = concurrency) => sweepTargets(targets, atOnce, (target) => sweepOne(target, options)),
     run: async (options = {}) =>
       sweepTargets((await planTargets(config, { accountId: sample.organization.hubAccountId, region: 'us-east-1' }, directory)).targets, concurrency, (target) => sweepOne(target, options)),
     archived: async () => {
