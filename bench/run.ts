@@ -10,6 +10,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { keepSoakSection } from './soak-section';
+import { keepEvidenceVerifySection } from './evidence-verify-section';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -117,11 +118,11 @@ async function main(): Promise<void> {
   if (misses.length > 0) process.stdout.write(`\nmisses its target:\n${misses.map((miss) => `- ${miss.measure}: ${miss.reason}`).join('\n')}\n`);
   const target = join(PROJECT_ROOT, 'docs', 'benchmarks.md');
   // The soak matrix's section comes from `npm run soak -- --matrix --write-docs`, the console's from
-  // bench/console.ts: both are kept as they were.
+  // bench/console.ts, the evidence verify section from bench/evidence-verify.ts: all kept as they were.
   const previous = existsSync(target) ? readFileSync(target, 'utf8') : undefined;
   const consoleNumbers = keptConsoleSection(target);
   const alibabaNumbers = keptConsoleSection(target, ALIBABA_HEADING);
-  const markdown = keepSoakSection(previous, renderMarkdown(results, rows, misses));
+  const markdown = keepEvidenceVerifySection(previous, keepSoakSection(previous, renderMarkdown(results, rows, misses)));
   const withConsole = consoleNumbers === '' ? markdown : withConsoleSection(markdown, consoleNumbers);
   writeFileSync(target, alibabaNumbers === '' ? withConsole : withConsoleSection(withConsole, alibabaNumbers, ALIBABA_HEADING));
   progress(`wrote ${target} after ${results.wallSeconds.toFixed(0)} s`);

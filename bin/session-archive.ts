@@ -10,6 +10,8 @@ Commands:
   export      export every matching session to CSV, JSON Lines or JSON, following pages to the end
   findings    export compliance findings (rule breaches) through the API
   coverage    show every target's watermark, covered ranges, gaps and last error
+  verify      check the archive against its signed evidence: names every record changed, deleted or inserted
+  restore     rebuild an archive table from the evidence alone
   sweep       run one sweep of SSM Session Manager history into an archive table
   api         serve the query API over an existing archive table
   emulator    run the local SSM Session Manager emulator
@@ -28,6 +30,8 @@ type CommandModules = {
   query: typeof import('./commands/query');
   findings: typeof import('./commands/findings');
   coverage: typeof import('./commands/coverage');
+  verify: typeof import('./commands/verify');
+  restore: typeof import('./commands/restore');
   sweep: typeof import('./commands/sweep');
   api: typeof import('./commands/api');
   emulator: typeof import('./commands/emulator');
@@ -43,6 +47,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   export: (argv) => load('query').runExportCommand(argv),
   findings: (argv) => load('findings').runFindingsCommand(argv),
   coverage: (argv) => load('coverage').runCoverageCommand(argv),
+  verify: (argv) => load('verify').runVerifyCommand(argv),
+  restore: (argv) => load('restore').runRestoreCommand(argv),
   sweep: (argv) => load('sweep').runSweepCommand(argv),
   api: (argv) => load('api').runApiCommand(argv),
   emulator: (argv) => load('emulator').runEmulatorCommand(argv),

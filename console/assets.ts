@@ -10,8 +10,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { askFirstPage, firstPageBlock, firstPageRequest, type FirstPageSource } from './first-page';
 
 export interface ConsoleAsset {
   contentType: string;
@@ -22,6 +23,8 @@ export interface ConsoleAsset {
 export interface ConsoleBuild {
   /** By URL path: `/`, `/console/app.js`, `/console/app.css`. */
   assets: ReadonlyMap<string, ConsoleAsset>;
+  /** The page (`/`) cut where the sessions view's first API answer goes, for pages sent with it. */
+  page: { head: string; tail: string };
   /** Content-Security-Policy of every console response: this origin, plus the inlined styles and script by hash. */
   csp: string;
   buildMs: number;
@@ -45,7 +48,7 @@ async function bundle(): Promise<ConsoleBuild> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof import('esbuild');
   const result = await esbuild.build({
-    entryPoints: { app: join(SOURCE_DIR, 'main.ts'), early: join(SOURCE_DIR, 'early.ts') },
+    entryPoints: { app: join(SOURCE_DIR, 'main.ts') },
     bundle: true,
     minify: true,
     write: false,
@@ -65,27 +68,25 @@ async function bundle(): Promise<ConsoleBuild> {
     const contentType = name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8';
     assets.set(`/console/${name}`, asset(contentType, Buffer.from(file.contents)));
   }
-  // The first load is one request: styles and scripts are inlined into the page (no round trips
-  // after the HTML), and the CSP allows exactly those by their hashes. The small early script in
-  // the head sends the first API request while the browser compiles the main one.
-  const inline = (name: string): string => (files[name] ?? '').replace(/<\/(script)/gi, '<\\/$1');
-  const script = inline('app.js');
-  const early = inline('early.js');
+  // The first load is one request: styles and script are inlined into the page (no round trips
+  // after the HTML), and the CSP allows exactly those by their hashes. The sessions view's first
+  // API answer, when the server has it, follows the script at the end of the same response.
+  const script = (files['app.js'] ?? '').replace(/<\/(script)/gi, '<\\/$1');
   const styles = files['app.css'] ?? '';
-  const page = readFileSync(join(SOURCE_DIR, 'index.html'), 'utf8')
+  const [head = '', tail = ''] = readFileSync(join(SOURCE_DIR, 'index.html'), 'utf8')
     .replace('<!-- styles -->', () => `<style>${styles}</style>`)
-    .replace('<!-- early -->', () => `<script>${early}</script>`)
-    .replace('<!-- script -->', () => `<script>${script}</script>`);
-  assets.set('/', asset('text/html; charset=utf-8', Buffer.from(page, 'utf8')));
+    .replace('<!-- script -->', () => `<script>${script}</script>`)
+    .split('<!-- first-page -->\n');
+  assets.set('/', asset('text/html; charset=utf-8', Buffer.from(head + tail, 'utf8')));
   const csp = [
     "default-src 'self'",
     "img-src 'self' data: blob:",
     `style-src 'self' '${sha256(styles)}'`,
-    `script-src 'self' '${sha256(early)}' '${sha256(script)}'`,
+    `script-src 'self' '${sha256(script)}'`,
     "connect-src 'self'",
     "frame-ancestors 'none'",
   ].join('; ');
-  return { assets, csp, buildMs: performance.now() - startedAt };
+  return { assets, page: { head, tail }, csp, buildMs: performance.now() - startedAt };
 }
 
 function sha256(text: string): string {
@@ -103,10 +104,13 @@ export function isConsolePath(pathname: string): boolean {
 
 /**
  * Answers a request for a console path (GET or HEAD), gzipped when the browser accepts it.
- * Returns false for any other path, which the caller then serves as an API route.
+ * With `firstPage`, the sessions view is sent with its first API answer inside (see
+ * console/first-page.ts). Returns false for any other path, which the caller then serves as an
+ * API route.
  */
-export async function serveConsole(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
-  const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+export async function serveConsole(request: IncomingMessage, response: ServerResponse, firstPage?: FirstPageSource): Promise<boolean> {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const pathname = url.pathname;
   if (!isConsolePath(pathname)) return false;
   const build = await buildConsole();
   const found = build.assets.get(pathname === '/index.html' ? '/' : pathname);
@@ -118,18 +122,45 @@ export async function serveConsole(request: IncomingMessage, response: ServerRes
     return true;
   }
   const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
-  const body = gzip ? found.gzipped : found.body;
-  response.writeHead(200, {
+  const wanted = found.contentType.startsWith('text/html') && firstPage !== undefined ? firstPageRequest(url.search) : undefined;
+  const headers = {
     'content-type': found.contentType,
-    'content-length': String(body.length),
     vary: 'accept-encoding',
-    // The bundle is rebuilt per process, so the browser asks again rather than trusting a stale copy.
-    'cache-control': 'no-cache',
     'x-content-type-options': 'nosniff',
     // Everything the page loads comes from this server: no CDN, works offline.
     'content-security-policy': build.csp,
     ...(gzip ? { 'content-encoding': 'gzip' } : {}),
-  });
+  };
+  if (wanted !== undefined && firstPage !== undefined) {
+    // It carries archive data: never kept by the browser.
+    response.writeHead(200, { ...headers, 'cache-control': 'no-store' });
+    if (request.method === 'HEAD') response.end();
+    else await sendWithFirstPage(build.page, response, gzip, firstPage, wanted);
+    return true;
+  }
+  const body = gzip ? found.gzipped : found.body;
+  // The bundle is rebuilt per process, so the browser asks again rather than trusting a stale copy.
+  response.writeHead(200, { ...headers, 'content-length': String(body.length), 'cache-control': 'no-cache' });
   response.end(request.method === 'HEAD' ? undefined : body);
   return true;
+}
+
+/**
+ * The page up to its script at once, so the browser runs the script while the API answers; then
+ * the answer and the end of the page. The script waits for the end of the document to read it.
+ */
+async function sendWithFirstPage(page: ConsoleBuild['page'], response: ServerResponse, gzip: boolean, source: FirstPageSource, wanted: string): Promise<void> {
+  const answered = askFirstPage(source, wanted);
+  if (gzip) {
+    const compressed = createGzip();
+    compressed.pipe(response);
+    compressed.write(page.head);
+    compressed.flush();
+    const answer = await answered;
+    compressed.end(answer === undefined ? page.tail : firstPageBlock(wanted, answer) + page.tail);
+    return;
+  }
+  response.write(page.head);
+  const answer = await answered;
+  response.end(answer === undefined ? page.tail : firstPageBlock(wanted, answer) + page.tail);
 }

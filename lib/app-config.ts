@@ -8,6 +8,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ComplianceConfigError, parseComplianceRules, type ComplianceRules } from '../lambdas/core/compliance/rules';
 import type { AuditorPrincipals } from './api-access';
+import { EVIDENCE_RETENTION_DAYS } from './evidence';
 import { sweepScheduleProblem } from './schedule-expression';
 import type { SessionArchiveStackProps } from './session-archive-stack';
 import { readTargetsContext } from './targets-context';
@@ -46,6 +47,7 @@ export const CONTEXT_KEYS = [
   'alibaba',
   'fanOutConcurrency',
   'memberRoleStackSet',
+  'evidenceRetentionDays',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -137,6 +139,11 @@ export function readAppConfig(get: (key: ContextKey) => unknown): AppConfig {
   const breakGlassRoleArn = text('breakGlassRoleArn', ROLE_ARN_PATTERN, 'an IAM role ARN (arn:aws:iam::<account>:role/<name>) or null');
   const tableDataEvents = flag('tableDataEvents');
   const tokenTtlSeconds = number('tokenTtlSeconds', (n) => Number.isInteger(n) && n >= 60 && n <= 604_800, 'a whole number of seconds from 60 to 604800 (7 days), or null for the default of one day');
+  const evidenceRetentionDays = number(
+    'evidenceRetentionDays',
+    (n) => Number.isInteger(n) && n >= EVIDENCE_RETENTION_DAYS.min && n <= EVIDENCE_RETENTION_DAYS.max,
+    `a whole number of days from ${EVIDENCE_RETENTION_DAYS.min} to ${EVIDENCE_RETENTION_DAYS.max} (the Object Lock retention of each evidence object; it can never be shortened once an object is written)`,
+  );
   const fanOut = readTargetsContext(raw, problems);
   // Checked last: it needs noSweepAlarmHours, and reads the schedule the way EventBridge does.
   const scheduleProblem = scheduleText === undefined ? undefined : sweepScheduleProblem(scheduleText, noSweepAlarmHours ?? 6);
@@ -175,6 +182,7 @@ export function readAppConfig(get: (key: ContextKey) => unknown): AppConfig {
         auditors,
         tableDataEvents,
         tokenTtl: tokenTtlSeconds === undefined ? undefined : Duration.seconds(tokenTtlSeconds),
+        evidenceRetentionDays,
         ...fanOut,
       },
     },

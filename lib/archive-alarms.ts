@@ -15,6 +15,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { keyAdministration } from './archive-key';
 import { METRICS_NAMESPACE, SWEEP_METRIC } from '../lambdas/sweeper/metrics';
+import { INTEGRITY_VIOLATIONS_METRIC } from '../lambdas/verify/metrics';
 
 export interface ArchiveAlarmsProps {
   /** The sweeper function: its Errors metric feeds the sweeper-errors alarm. */
@@ -54,7 +55,19 @@ export interface ArchiveAlarmsProps {
    * @default false
    */
   readonly recordCapAlarm?: boolean;
+  /**
+   * The scheduled evidence verify: its violation count and its errors feed the integrity alarm.
+   * @default no integrity alarm
+   */
+  readonly verify?: VerifyAlarmSources;
 }
+
+export interface VerifyAlarmSources {
+  readonly function: lambda.IFunction;
+  /** The `service` dimension of the verify's metrics. */
+  readonly serviceName: string;
+}
+
 
 export interface FanOutAlarmSources {
   /** The `service` dimension of the planner's metrics. */
@@ -94,6 +107,8 @@ export class ArchiveAlarms extends Construct {
   /** Present with Alibaba Cloud targets. */
   readonly recordCapHeadroom?: cloudwatch.Alarm;
   readonly targetDeadLetters?: cloudwatch.Alarm;
+  /** Present with a verify. */
+  readonly integrity?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: ArchiveAlarmsProps) {
     super(scope, id);
@@ -240,6 +255,7 @@ export class ArchiveAlarms extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
     }
+    if (props.verify) this.integrity = this.integrityAlarm(props.verify, prefix);
 
     const notify = new actions.SnsAction(this.topic);
     for (const alarm of this.all()) {
@@ -278,6 +294,31 @@ export class ArchiveAlarms extends Construct {
   }
 
   /**
+   * One alarm for integrity: a verify run found a violation, or a verify run failed (then nothing
+   * was proven). Daily runs: a day's period holds one.
+   */
+  private integrityAlarm(verify: VerifyAlarmSources, prefix: string): cloudwatch.Alarm {
+    const period = Duration.days(1);
+    const violations = new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: INTEGRITY_VIOLATIONS_METRIC, dimensionsMap: { service: verify.serviceName }, statistic: 'Maximum', period });
+    return new cloudwatch.Alarm(this, 'ArchiveIntegrity', {
+      alarmName: `${prefix}-archive-integrity`,
+      alarmDescription:
+        'The scheduled verify found records changed, deleted or inserted outside the sweeper, or a broken evidence chain ' +
+        '(Archive Integrity Violation on the bus names them), or the verify itself failed. See docs/operations.md#archive-integrity.',
+      metric: new cloudwatch.MathExpression({
+        expression: 'FILL(violations, 0) + FILL(errors, 0)',
+        usingMetrics: { violations, errors: verify.function.metricErrors({ period, statistic: 'Sum' }) },
+        period,
+        label: 'integrity violations and verify failures',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /**
    * A topic policy replaces SNS's default one, so without this statement CloudWatch may not publish
    * and every alarm fails silently ("no resource-based policy allows the SNS:Publish action"). Only
    * this construct's alarms may (aws:SourceArn), and only from this account (confused deputy).
@@ -298,7 +339,7 @@ export class ArchiveAlarms extends Construct {
   }
 
   all(): cloudwatch.Alarm[] {
-    const optional = [this.complianceFailures, this.sessionEventsUndelivered, this.staleTargets, this.targetDeadLetters, this.recordCapHeadroom].filter((alarm): alarm is cloudwatch.Alarm => alarm !== undefined);
+    const optional = [this.complianceFailures, this.sessionEventsUndelivered, this.staleTargets, this.targetDeadLetters, this.recordCapHeadroom, this.integrity].filter((alarm): alarm is cloudwatch.Alarm => alarm !== undefined);
     return [this.sweeperErrors, this.noSuccessfulSweep, this.watermarkAge, this.coverageGap, this.apiServerErrors, this.sourceClockSkew, ...optional];
   }
 }

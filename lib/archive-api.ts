@@ -159,15 +159,16 @@ export class ArchiveApi extends Construct {
         });
       }
     }
+    this.routeEverythingElseToTheHandler(integration, validator);
 
     this.auditorPolicy = new iam.ManagedPolicy(this, 'AuditorPolicy', {
-      description: 'Read the Session Archive: execute-api:Invoke on its GET routes only',
+      description: 'Read the Session Archive: execute-api:Invoke on its stage (the function serves GET routes only)',
       statements: [
         new iam.PolicyStatement({
           actions: ['execute-api:Invoke'],
-          resources: ARCHIVE_ROUTES.filter((route) => route.methods.includes('GET')).map((route) =>
-            this.api.arnForExecuteApi('GET', executeApiPath(route.path), stageName),
-          ),
+          // The whole stage of this one API, so a wrong path or method reaches the function and is
+          // answered 404/405 rather than refused; the function serves only its read-only GET routes.
+          resources: [this.api.arnForExecuteApi('*', '/*', stageName)],
         }),
       ],
     });
@@ -176,6 +177,19 @@ export class ArchiveApi extends Construct {
     this.auditorPolicy.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
 
     this.acknowledgeNagFindings(stageName, cloudWatchRole);
+  }
+
+  /**
+   * Every other path and method goes to the function too, under the same SigV4 authorization, so a
+   * deployed API answers them as the local server does (404 RouteNotFound, 405 with Allow) instead of
+   * API Gateway's own 403 "Missing Authentication Token". Specific resources and methods win over
+   * `ANY` and `{proxy+}`, so the routes above are unaffected.
+   */
+  private routeEverythingElseToTheHandler(integration: apigw.Integration, requestValidator: apigw.IRequestValidator): void {
+    const options: apigw.MethodOptions = { authorizationType: apigw.AuthorizationType.IAM, requestValidator };
+    for (const route of ARCHIVE_ROUTES) this.api.root.resourceForPath(route.path).addMethod('ANY', integration, options);
+    this.api.root.addMethod('ANY', integration, options);
+    this.api.root.addProxy({ anyMethod: false }).addMethod('ANY', integration, options);
   }
 
   /** cdk-nag (AwsSolutions) findings this design accepts, each with its reason. */
@@ -202,8 +216,10 @@ export class ArchiveApi extends Construct {
     });
     const apiLogicalId = Stack.of(this).getLogicalId(this.api.node.defaultChild as CfnElement);
     Validations.of(this.auditorPolicy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>/${stageName}/GET/sessions/*]`,
-      reason: 'The * stands for the {sessionId} path parameter of GET /sessions/{sessionId}; the method is fixed to GET.',
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>/${stageName}/*/*]`,
+      reason:
+        'One API stage: every method and path of it reaches the read-only query function, which serves its GET routes and ' +
+        'answers anything else 404 or 405 (docs/api.md), so the wildcard grants no more than the GET routes do.',
     });
   }
 }
@@ -212,7 +228,3 @@ function pathParameters(routePath: string): string[] {
   return [...routePath.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] ?? '');
 }
 
-/** `/sessions/{sessionId}` → `/sessions/*`: execute-api ARNs match path parameters with `*`. */
-function executeApiPath(routePath: string): string {
-  return routePath.replace(/\{[^}]+\}/g, '*');
-}

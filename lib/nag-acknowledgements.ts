@@ -7,7 +7,7 @@ import type { SessionArchive } from './session-archive';
 
 export function acknowledgeNagFindings(archive: SessionArchive): void {
   const planner = archive.fanOut?.planner;
-  for (const fn of [archive.sweeper, archive.queryFunction, archive.complianceFunction, ...(planner ? [planner] : [])]) {
+  for (const fn of [archive.sweeper, archive.queryFunction, archive.complianceFunction, archive.verify.function, ...(planner ? [planner] : [])]) {
     const policy = fn.role?.node.tryFindChild('DefaultPolicy');
     if (!policy) continue;
     Validations.of(policy).acknowledge({
@@ -22,6 +22,8 @@ export function acknowledgeNagFindings(archive: SessionArchive): void {
             : 'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) have no resource-level permissions.',
     });
   }
+  if (archive.sweeper.role) archive.evidence.acknowledgePrefixGrant(archive.sweeper.role, 'The sweeper may put (never overwrite: If-None-Match) and read back');
+  if (archive.verify.function.role) archive.evidence.acknowledgePrefixGrant(archive.verify.function.role, 'The verify may only read and list');
   const memberRoleName = archive.fanOut?.organizationMemberRoleName;
   const sweeperPolicy = archive.sweeper.role?.node.tryFindChild('DefaultPolicy');
   if (memberRoleName !== undefined && sweeperPolicy) {

@@ -170,6 +170,18 @@ export interface SessionArchiveProps {
    */
   readonly fanOutConcurrency?: number;
   /**
+   * Days each evidence object stays locked in the evidence bucket (S3 Object Lock, compliance mode,
+   * 1 to 36500). It applies to objects written from then on; a lock once set can be lengthened,
+   * never shortened, by anyone.
+   * @default 400
+   */
+  readonly evidenceRetentionDays?: number;
+  /**
+   * When the scheduled verify of the evidence chains runs.
+   * @default events.Schedule.rate(Duration.days(1))
+   */
+  readonly verifySchedule?: events.Schedule;
+  /**
    * The StackSet that deploys the member role into the organisation's accounts (organisation mode only).
    * @default deployed, callAs SELF, stacks deleted when an account leaves the OUs
    */

@@ -37,6 +37,7 @@ export interface Settings {
   logRetention: logs.RetentionDays;
   sweeperServiceName: string;
   plannerServiceName: string;
+  verifyServiceName: string;
   /** The targets, checked again by the code the planner runs. */
   targets: TargetsConfig;
   complianceRulesJson: string;
@@ -77,6 +78,7 @@ export function checkedSettings(props: SessionArchiveProps, stackName: string): 
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
     sweeperServiceName: `${stackName}-sweeper`,
     plannerServiceName: `${stackName}-planner`,
+    verifyServiceName: `${stackName}-verify`,
     targets: checkedTargets(props),
     complianceRulesJson,
     eventBusName,

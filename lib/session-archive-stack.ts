@@ -51,6 +51,11 @@ export class SessionArchiveStack extends Stack {
       new CfnOutput(this, 'TargetQueueUrl', { value: this.archive.fanOut.queue.queueUrl, description: 'One message per planned target sweep' });
       new CfnOutput(this, 'TargetDeadLetterQueueUrl', { value: this.archive.fanOut.deadLetterQueue.queueUrl, description: 'Target sweeps that failed three times in a row (redrive after a fix)' });
     }
+    new CfnOutput(this, 'EvidenceLocation', {
+      value: `s3://${this.archive.evidence.bucket.bucketName}/${this.archive.evidence.prefix}`,
+      description: 'Signed evidence of every archived state (Object Lock, compliance mode): session-archive verify --evidence <this>',
+    });
+    new CfnOutput(this, 'EvidenceSigningKeyId', { value: this.archive.evidence.signingKey.keyId, description: 'KMS key that signs the evidence (aws kms get-public-key)' });
     new CfnOutput(this, 'EventBusName', { value: this.archive.eventBus.eventBusName, description: 'EventBridge bus of the events (docs/events.md)' });
     new CfnOutput(this, 'ComplianceFailureQueueUrl', {
       value: this.archive.complianceDeadLetters.queueUrl,

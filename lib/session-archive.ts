@@ -31,6 +31,8 @@ import { checkedSettings, deadLetterQueue, reservedConcurrency, type Settings } 
 import { COMPLIANCE_TABLE_ACCESS, QUERY_TABLE_ACCESS, SWEEPER_DELETES, SWEEPER_TABLE_ACCESS } from './table-access';
 import { TableDataEvents } from './table-data-events';
 import { checkedFanOutConcurrency, TargetFanOut } from './target-fan-out';
+import { Evidence } from './evidence';
+import { EvidenceVerify } from './evidence-verify';
 
 export type { SessionArchiveProps } from './session-archive-props';
 export { DEFAULT_EVENT_BUS_NAME, SSM_HISTORY_DAYS } from './session-archive-settings';
@@ -41,6 +43,7 @@ export const EVENT_SOURCE = SOURCE_OF_EVENTS;
 /** What each publisher may put on the bus (docs/events.md). */
 const SWEEPER_DETAIL_TYPES = [DETAIL_TYPE.sessionArchived, DETAIL_TYPE.sweepCompleted, DETAIL_TYPE.coverageGapDetected, DETAIL_TYPE.targetSweepFailed];
 const COMPLIANCE_DETAIL_TYPES = [DETAIL_TYPE.complianceFinding];
+const VERIFY_DETAIL_TYPES = [DETAIL_TYPE.archiveIntegrityViolation];
 export class SessionArchive extends Construct {
   readonly table: dynamodb.Table;
   /** The table's customer-managed key, when the stack created it. */
@@ -71,6 +74,10 @@ export class SessionArchive extends Construct {
   readonly fanOut?: TargetFanOut;
   /** The member role's StackSet, in organisation mode unless turned off. */
   readonly memberRoleStackSet?: MemberRoleStackSet;
+  /** The Object Lock bucket of the evidence and the key that signs it. */
+  readonly evidence: Evidence;
+  /** The scheduled verify of the evidence chains against the table. */
+  readonly verify: EvidenceVerify;
 
   constructor(scope: Construct, id: string, props: SessionArchiveProps = {}) {
     super(scope, id);
@@ -89,6 +96,9 @@ export class SessionArchive extends Construct {
 
     this.failureQueue = deadLetterQueue(this, 'SweepFailures');
     this.sweeper = this.createSweeper(props, settings);
+    this.evidence = new Evidence(this, 'Evidence', { retentionDays: props.evidenceRetentionDays });
+    this.evidence.grantWrite(this.roleOf(this.sweeper));
+    for (const [name, value] of Object.entries(this.evidence.environment())) this.sweeper.addEnvironment(name, value);
     // A dedicated bus by default: rules other applications keep on the default bus never see
     // session data by accident.
     this.eventBus =
@@ -101,9 +111,21 @@ export class SessionArchive extends Construct {
 
     this.complianceDeadLetters = deadLetterQueue(this, 'ComplianceFailures');
     this.complianceFunction = this.createComplianceCheck(settings);
+    this.verify = new EvidenceVerify(this, 'Verify', {
+      evidence: this.evidence,
+      table: this.table,
+      eventBusName: this.eventBus.eventBusName,
+      ...(props.verifySchedule ? { schedule: props.verifySchedule } : {}),
+      serviceName: settings.verifyServiceName,
+      failureQueue: this.failureQueue,
+      logRetention: settings.logRetention,
+      logRemovalPolicy: settings.removalPolicy,
+    });
+    grantPublish(this.verify.function, this.eventBus, EVENT_SOURCE, VERIFY_DETAIL_TYPES);
     restrictPublishers(this, this.eventBus, EVENT_SOURCE, [
       { name: 'Sweeper', role: this.roleOf(this.sweeper), detailTypes: SWEEPER_DETAIL_TYPES },
       { name: 'Compliance', role: this.roleOf(this.complianceFunction), detailTypes: COMPLIANCE_DETAIL_TYPES },
+      { name: 'Verify', role: this.roleOf(this.verify.function), detailTypes: VERIFY_DETAIL_TYPES },
     ]);
     this.complianceRule = new events.Rule(this, 'ComplianceCheckRule', {
       description: 'Session Archived events to the compliance check',
@@ -149,6 +171,7 @@ export class SessionArchive extends Construct {
       noSweepAlarmHours: props.noSweepAlarmHours ?? 6,
       alarmEmail: props.alarmEmail,
       complianceDeadLetters: this.complianceDeadLetters,
+      verify: { function: this.verify.function, serviceName: settings.verifyServiceName },
       encryption: props.alarmTopicEncryption ?? false,
       recordCapAlarm: (settings.targets.alibaba ?? []).length > 0,
       ...(this.fanOut
@@ -295,6 +318,7 @@ export class SessionArchive extends Construct {
     this.tableKey.grantThroughDynamoDb(this.roleOf(this.sweeper), true, 'SweeperReadsAndWrites');
     this.tableKey.grantThroughDynamoDb(this.roleOf(this.complianceFunction), true, 'ComplianceReadsAndWrites');
     this.tableKey.grantThroughDynamoDb(this.roleOf(this.queryFunction), false, 'QueryReadsOnly');
+    this.tableKey.grantThroughDynamoDb(this.roleOf(this.verify.function), false, 'VerifyReadsOnly');
     if (this.fanOut) this.tableKey.grantThroughDynamoDb(this.roleOf(this.fanOut.planner), false, 'PlannerReadsOnly');
     if (props.breakGlassRole) this.tableKey.grantThroughDynamoDb(props.breakGlassRole, true, 'BreakGlassReadsAndWrites');
   }

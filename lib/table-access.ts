@@ -3,7 +3,7 @@
  * limited to the partition keys it owns (`dynamodb:LeadingKeys`), and the data writes the table's
  * own resource policy allows to nobody else.
  */
-import { ARCHIVE_PARTITION, EVENTS_AND_FINDINGS, BY_OWNER, BY_START_DAY, BY_START_MONTH, BY_TARGET, findingPartitionKey, LEASES_PARTITION, OPEN_SESSIONS, SOURCES_PARTITION } from '../lambdas/adapters/archive-table';
+import { ARCHIVE_PARTITION, EVIDENCE_PARTITION, evidenceJournalPartition, EVENTS_AND_FINDINGS, BY_OWNER, BY_START_DAY, BY_START_MONTH, BY_TARGET, findingPartitionKey, LEASES_PARTITION, OPEN_SESSIONS, SOURCES_PARTITION } from '../lambdas/adapters/archive-table';
 import type { TableAccess } from './archive-function';
 
 /** Session items: `SESSION#<id>` (lambdas/adapters/archive-table.ts). */
@@ -11,14 +11,18 @@ export const SESSION_KEYS = 'SESSION#*';
 /** Finding items: `FINDING#<id>`. */
 export const FINDING_KEYS = findingPartitionKey('*');
 
-/** The sweeper deletes its own sweep lease when done, and nothing else. */
-export const SWEEPER_DELETES = [LEASES_PARTITION] as const;
+/** The evidence chain heads (`EVIDENCE`) and each target's journal (`EVIDENCE#<target>`). */
+export const EVIDENCE_KEYS = [EVIDENCE_PARTITION, evidenceJournalPartition('*')] as const;
+
+/** The sweeper deletes its own sweep lease when done, and evidence journal entries once their object is written; nothing else. */
+export const SWEEPER_DELETES = [LEASES_PARTITION, evidenceJournalPartition('*')] as const;
 
 /**
  * The sweeper: DynamoArchiveStore reads and writes session items, the sweep state of each target
  * (`SOURCES`) and its sweep lease (`LEASES`, taken with a conditional put and given back with a
  * conditional delete), widens the archive's start bounds (`ARCHIVE`), and queries openSessions and
- * the event outbox in eventsAndFindings. It can neither read nor write a finding. It also runs the
+ * the event outbox in eventsAndFindings, and keeps each target's evidence chain head and journal
+ * (`EVIDENCE`, `EVIDENCE#<target>`). It can neither read nor write a finding. It also runs the
  * add-start-day migration: a Scan of the table (no partition key to limit it to) and DescribeTable
  * to see the new index ACTIVE; the migration's writes are session and `ARCHIVE` updates above.
  */
@@ -26,7 +30,7 @@ export const SWEEPER_TABLE_ACCESS: TableAccess = {
   items: [
     {
       actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-      leadingKeys: [SESSION_KEYS, SOURCES_PARTITION, LEASES_PARTITION, ARCHIVE_PARTITION],
+      leadingKeys: [SESSION_KEYS, SOURCES_PARTITION, LEASES_PARTITION, ARCHIVE_PARTITION, ...EVIDENCE_KEYS],
     },
     { actions: ['dynamodb:Scan', 'dynamodb:DescribeTable'] },
     { actions: ['dynamodb:DeleteItem'], leadingKeys: [...SWEEPER_DELETES] },
@@ -64,6 +68,15 @@ export const QUERY_TABLE_ACCESS: TableAccess = {
  */
 export const PLANNER_TABLE_ACCESS: TableAccess = {
   items: [{ actions: ['dynamodb:Query'], leadingKeys: [SOURCES_PARTITION] }],
+  writes: false,
+};
+
+/**
+ * The scheduled verify: DynamoSessionScan reads every session item (a Scan, limited to `SESSION#`
+ * items by its filter; Scan has no partition key to limit the grant to). It writes nothing.
+ */
+export const VERIFY_TABLE_ACCESS: TableAccess = {
+  items: [{ actions: ['dynamodb:Scan'] }],
   writes: false,
 };
 

@@ -11,6 +11,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { ApiHandler } from '../lambdas/api/app';
 import { isAllowedHostHeader } from './host-check';
 import { serveConsole } from '../console/assets';
+import type { FirstPageAnswer } from '../console/first-page';
 
 export interface LocalApiServerOptions {
   handler: ApiHandler;
@@ -65,12 +66,21 @@ function refuseHost(request: IncomingMessage, response: ServerResponse): void {
 
 async function serve(handler: ApiHandler, request: IncomingMessage, response: ServerResponse): Promise<void> {
   // The auditor's console (a web page) lives at `/` and `/console/*`; every other path is the API's.
-  if (await serveConsole(request, response)) return;
+  // Its sessions view comes with its first API answer, from the same handler (console/first-page.ts).
+  if (await serveConsole(request, response, (path) => answerInProcess(handler, path, request))) return;
   const body = await readBody(request);
   const requestId = randomUUID();
   const event = toProxyEvent({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body, sourceIp: request.socket.remoteAddress }, requestId);
   const result = await handler(event, localLambdaContext(requestId));
   writeResult(response, result);
+}
+
+/** A GET the console page would send, answered by the handler without a round trip. */
+async function answerInProcess(handler: ApiHandler, path: string, request: IncomingMessage): Promise<FirstPageAnswer> {
+  const requestId = randomUUID();
+  const headers = { host: request.headers.host ?? '127.0.0.1', accept: 'application/json' };
+  const result = await handler(toProxyEvent({ method: 'GET', url: path, headers, sourceIp: request.socket.remoteAddress }, requestId), localLambdaContext(requestId));
+  return { status: result.statusCode, body: result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString('utf8') : result.body };
 }
 
 export interface LocalRequest {

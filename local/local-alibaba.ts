@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { AlibabaTerminalSource } from '../lambdas/adapters/alibaba-terminal-source';
 import { classifyTargetFailure } from '../lambdas/adapters/target-failures';
+import type { EvidenceWriter } from '../lambdas/core/evidence/writer';
 import type { EventSink } from '../lambdas/core/events/ports';
 import { systemClock, type ArchiveStore, type CoreLogger } from '../lambdas/core/ports';
 import { sweepTarget } from '../lambdas/core/target-sweep';
@@ -27,7 +28,7 @@ export interface LocalAlibaba {
   /** Generates every epoch up to the one after `nowMs`, in every region (the same sessions on every start). */
   fillUntil(nowMs: number): void;
   /** Sweeps every Alibaba target once; returns one line per target. */
-  sweepAll(store: ArchiveStore, events: EventSink, shouldStop: () => boolean, logger: CoreLogger): Promise<string[]>;
+  sweepAll(store: ArchiveStore, events: EventSink, shouldStop: () => boolean, logger: CoreLogger, evidence?: EvidenceWriter): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -50,12 +51,12 @@ export async function startLocalAlibaba(options: { regions: string[]; sessions: 
         }
       }
     },
-    async sweepAll(store, events, shouldStop, logger) {
+    async sweepAll(store, events, shouldStop, logger, evidence) {
       const lines: string[] = [];
       for (const source of sources) {
         const target = source.scope;
         try {
-          const result = await sweepTarget(target, { store, clock: systemClock, logger, events, openSource: async () => source, classify: classifyTargetFailure }, { remainingTimeMs: () => (shouldStop() ? 0 : Number.POSITIVE_INFINITY) });
+          const result = await sweepTarget(target, { store, clock: systemClock, logger, events, openSource: async () => source, classify: classifyTargetFailure, ...(evidence ? { evidence } : {}) }, { remainingTimeMs: () => (shouldStop() ? 0 : Number.POSITIVE_INFINITY) });
           lines.push(result.status === 'busy' ? `${targetKey(target)}: busy` : `${targetKey(target)}: ${result.summary.sourceCalls} calls, ${result.summary.written} written, headroom ${(result.summary.recordCapHeadroom ?? 0).toFixed(2)}`);
         } catch (error: unknown) {
           lines.push(`${targetKey(target)}: failed (${error instanceof Error ? error.message : String(error)})`);

@@ -14,6 +14,7 @@ import { TargetSources } from '../lambdas/adapters/target-sources';
 import type { EventSink } from '../lambdas/core/events/ports';
 import { systemClock, type ArchiveStore, type CoreLogger } from '../lambdas/core/ports';
 import { planTargets } from '../lambdas/core/target-planner';
+import type { EvidenceWriter } from '../lambdas/core/evidence/writer';
 import { sweepTarget } from '../lambdas/core/target-sweep';
 import { parseTargetsConfig } from '../lambdas/core/targets';
 import { sampleOrganization, startOrganizationsEmulator, startStsEmulator } from './emulators';
@@ -39,7 +40,7 @@ export interface LocalOrganization {
   /** Generates each target's sessions up to the epoch after `nowMs`. */
   fillUntil(nowMs: number): void;
   /** Plans and sweeps every target; returns the line to print. */
-  sweepAll(store: ArchiveStore, events: EventSink, shouldStop: () => boolean, logger: CoreLogger): Promise<string>;
+  sweepAll(store: ArchiveStore, events: EventSink, shouldStop: () => boolean, logger: CoreLogger, evidence?: EvidenceWriter): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -68,11 +69,15 @@ export async function startLocalOrganization(options: LocalOrganizationOptions):
     hubAccountId: organization.hubAccountId,
     endpoints: { sts: sts.endpoint, organizations: organizations.endpoint, ssm: ssm.endpoint },
     fillUntil: (nowMs) => feeds.forEach((feed) => feed.fillUntil(nowMs)),
-    sweepAll: async (store, events, shouldStop, logger) => {
+    sweepAll: async (store, events, shouldStop, logger, evidence) => {
       const plan = await planTargets(config, hub, directory);
       const started = Date.now();
       const outcomes = await sweepTargets(plan.targets, options.concurrency, (target) =>
-        sweepTarget(target, { store, clock: systemClock, logger, events, openSource: async () => sources.open(target), classify: classifyTargetFailure }, { remainingTimeMs: () => (shouldStop() ? 0 : Number.POSITIVE_INFINITY) }),
+        sweepTarget(
+          target,
+          { store, clock: systemClock, logger, events, openSource: async () => sources.open(target), classify: classifyTargetFailure, ...(evidence ? { evidence } : {}) },
+          { remainingTimeMs: () => (shouldStop() ? 0 : Number.POSITIVE_INFINITY) },
+        ),
       );
       return describeRun(outcomes, Date.now() - started);
     },

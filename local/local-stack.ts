@@ -9,6 +9,11 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, createSsmClient } from '../lambdas/adapters/clients';
 import { DynamoArchiveStore } from '../lambdas/adapters/dynamodb-archive-store';
+import { DynamoEvidenceLedger } from '../lambdas/adapters/dynamodb-evidence-ledger';
+import { FolderEvidenceStore } from '../lambdas/adapters/folder-evidence-store';
+import { KeyFileSigner } from '../lambdas/adapters/key-file-signer';
+import { withEvidence } from '../lambdas/core/evidence/with-evidence';
+import { EvidenceWriter } from '../lambdas/core/evidence/writer';
 import { ensureArchiveTable } from '../lambdas/adapters/ensure-table';
 import { migrateAddStartDay } from '../lambdas/adapters/dynamodb-add-start-day';
 import { SsmSessionSource } from '../lambdas/adapters/ssm-session-source';
@@ -62,6 +67,9 @@ export type SsmSourceKind = 'emulator' | 'endpoint' | 'aws' | 'organization';
 
 export interface LocalStack {
   readonly apiUrl: string;
+  /** Where the signed evidence objects go (`<data-dir>/evidence`), and the id of the key that signs them. */
+  readonly evidenceDir: string;
+  readonly evidenceKeyId: string;
   readonly storeEndpoint: string;
   readonly storePath: string;
   readonly ssmKind: SsmSourceKind;
@@ -116,6 +124,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await assertTableSupportsEvents(documents, options.tableName).catch((error: unknown) => {
       throw new LocalStackStartError(`${storePath}: ${error instanceof Error ? error.message : String(error)}`);
     });
+    const evidenceDir = join(dataDir, 'evidence');
+    const evidence = openLocalEvidence(dataDir, evidenceDir, documents, options.tableName);
 
     let kind: SsmSourceKind;
     let ssmEndpoint: string;
@@ -176,10 +186,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       runSweep: async (shouldStop) => {
         const aws = organization
-          ? await organization.sweepAll(new DynamoArchiveStore({ client: documents, tableName: options.tableName }), events.sink, shouldStop, sweepLogger(options.print))
-          : describeSweep(await runOneSweep(source, documents, options.tableName, events.sink, shouldStop, options.print));
+          ? await organization.sweepAll(new DynamoArchiveStore({ client: documents, tableName: options.tableName }), events.sink, shouldStop, sweepLogger(options.print), evidence)
+          : describeSweep(await runOneSweep(source, documents, options.tableName, events.sink, evidence, shouldStop, options.print));
         if (!alibaba) return aws;
-        const lines = await alibaba.sweepAll(new DynamoArchiveStore({ client: documents, tableName: options.tableName }), events.sink, shouldStop, sweepLogger(options.print));
+        const lines = await alibaba.sweepAll(new DynamoArchiveStore({ client: documents, tableName: options.tableName }), events.sink, shouldStop, sweepLogger(options.print), evidence);
         return [aws, ...lines].join('; ');
       },
     });
@@ -188,6 +198,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     return {
       apiUrl: api.url,
+      evidenceDir,
+      evidenceKeyId: evidence.options.signer.keyId,
       storeEndpoint: store.endpoint,
       storePath,
       ssmKind: kind,
@@ -212,14 +224,34 @@ async function runOneSweep(
   documents: DynamoDBDocumentClient,
   tableName: string,
   events: EventSink,
+  evidence: EvidenceWriter,
   shouldStop: () => boolean,
   print: (line: string) => void,
 ): Promise<SweepSummary> {
-  return sweep(
-    { source, store: new DynamoArchiveStore({ client: documents, tableName }), clock: systemClock, logger: sweepLogger(print), events },
-    // No deadline locally, except when asked to stop: then the sweep ends before its next page.
-    { remainingTimeMs: () => (shouldStop() ? 0 : Number.POSITIVE_INFINITY) },
+  const logger = sweepLogger(print);
+  const store = new DynamoArchiveStore({ client: documents, tableName });
+  return withEvidence(evidence, { scope: source.scope, store, clock: systemClock, logger }, (under) =>
+    sweep(
+      { source, store: under.store, clock: systemClock, logger, events, ...(under.evidence ? { evidence: under.evidence } : {}) },
+      // No deadline locally, except when asked to stop: then the sweep ends before its next page.
+      { remainingTimeMs: () => (shouldStop() ? 0 : Number.POSITIVE_INFINITY) },
+    ),
   );
+}
+
+/**
+ * Evidence on this machine: signed with `<data-dir>/evidence-key.pem` (created on first start),
+ * kept in `<data-dir>/evidence/`, chained through heads in the archive table.
+ */
+function openLocalEvidence(dataDir: string, evidenceDir: string, documents: DynamoDBDocumentClient, tableName: string): EvidenceWriter {
+  createPrivateFolder(evidenceDir);
+  let signer: KeyFileSigner;
+  try {
+    signer = KeyFileSigner.open(join(dataDir, 'evidence-key.pem'));
+  } catch (error: unknown) {
+    throw new LocalStackStartError(`cannot open the evidence key: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return new EvidenceWriter({ signer, store: new FolderEvidenceStore(evidenceDir), prefix: '', ledger: new DynamoEvidenceLedger(documents, tableName) });
 }
 
 function sweepLogger(print: (line: string) => void): CoreLogger {

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { buildConsole, serveConsole } from '../../console/assets';
+import type { FirstPageAnswer } from '../../console/first-page';
 import { isAllowedHostHeader } from '../../local/host-check';
 import { CliFailureError, CliUsageError, runCli, untilStopSignal } from './cli-support';
 import { ApiClient, ApiUnreachableError, ExpiredCredentialsError, MissingCredentialsError, regionOfAwsHost } from './signed-fetch';
@@ -138,10 +139,13 @@ async function handle(client: ApiClient, request: IncomingMessage, response: Ser
     sendError(response, 403, 'HostNotAllowed', `this console answers only requests addressed to a loopback host (127.0.0.1, localhost or [::1]), not '${request.headers.host ?? ''}'`);
     return;
   }
-  if (await serveConsole(request, response)) return;
   // Requests that other sites' pages make through the browser are not signed on the auditor's behalf.
   const site = request.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+  const ownPage = site === undefined || site === 'same-origin' || site === 'none';
+  // The sessions view comes with its first API answer, asked for signed like any other; a page
+  // opened from another site's link asks for it itself (then from its own origin).
+  if (await serveConsole(request, response, ownPage ? (path) => firstPageUpstream(client, path) : undefined)) return;
+  if (!ownPage) {
     sendError(response, 403, 'CrossSiteRequest', 'the console forwards requests from its own page only');
     return;
   }
@@ -157,6 +161,12 @@ async function handle(client: ApiClient, request: IncomingMessage, response: Ser
   if (typeof token === 'string') headers['x-next-token'] = token;
   response.writeHead(upstream.status, headers);
   response.end(upstream.body);
+}
+
+async function firstPageUpstream(client: ApiClient, path: string): Promise<FirstPageAnswer> {
+  const url = new URL(path, 'http://127.0.0.1');
+  const upstream = await client.get(url.pathname, [...url.searchParams]);
+  return { status: upstream.status, body: upstream.body };
 }
 
 function sendError(response: ServerResponse, status: number, code: string, message: string): void {

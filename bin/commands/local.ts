@@ -225,6 +225,7 @@ export function describeStack(stack: LocalStack, options: LocalCommandOptions): 
     `  archive      dynalite at ${stack.storeEndpoint}, table ${stack.tableName}, data in ${displayPath(stack.storePath)}`,
     `  SSM source   ${source}`,
     `  sweeper      every ${options.intervalSeconds} s, account ${stack.scope.accountId}, region ${stack.scope.region}`,
+    `  evidence     signed objects in ${displayPath(stack.evidenceDir)} (key ${stack.evidenceKeyId})`,
     ...(stack.alibaba ? [`  Alibaba      emulator at ${stack.alibaba.endpoint}, targets ${stack.alibaba.targets.join(', ')} (query with --source alibaba)`] : []),
     `  query API    ${stack.apiUrl}`,
     `  console      ${stack.apiUrl}/ (open it in a browser)`,

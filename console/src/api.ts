@@ -23,7 +23,7 @@ export async function getJson<T>(path: string, parameters: Parameters = [], sign
   let response: Response;
   const url = `${path}${queryString(parameters)}`;
   try {
-    response = await (takeFirstRequest(url) ?? fetch(url, { headers: API_HEADERS, signal: signal ?? null }));
+    response = await (takeFirstRequest(url, signal) ?? fetch(url, { headers: API_HEADERS, signal: signal ?? null }));
   } catch (error: unknown) {
     if (signal?.aborted) throw error;
     throw new ApiProblem('Cannot reach the archive API. Is the server that showed this page still running?', 0);

@@ -19,11 +19,29 @@ function value(name: string, raw: unknown): HTMLElement | string {
   return typeof raw === 'string' ? raw : JSON.stringify(raw);
 }
 
+/** Shown under "Evidence" rather than in the field list. */
+const EVIDENCE_FIELDS = ['evidenceHash', 'evidenceSequence'];
+
 function fieldList(session: SessionRecord): HTMLElement {
   const record = session as unknown as Record<string, unknown>;
   // Every field the API sent, known ones first; a field added later still shows.
-  const names = [...FIELD_ORDER.filter((name) => name in record), ...Object.keys(record).filter((name) => !FIELD_ORDER.includes(name))];
+  const names = [...FIELD_ORDER.filter((name) => name in record), ...Object.keys(record).filter((name) => !FIELD_ORDER.includes(name) && !EVIDENCE_FIELDS.includes(name))];
   return h('dl', { class: 'fields', id: 'session-fields' }, names.flatMap((name) => [h('dt', {}, name), h('dd', { 'data-field': name }, value(name, record[name]))]));
+}
+
+/**
+ * The session's place in the archive's evidence chain, when the archive recorded one: the hash
+ * of its evidence record and its sequence number. Archives (or records) from before evidence
+ * have neither, and say so.
+ */
+function evidenceSection(session: SessionRecord): HTMLElement {
+  const record = session as unknown as Record<string, unknown>;
+  const recorded = (name: string): boolean => record[name] !== undefined && record[name] !== null && record[name] !== '';
+  const row = (name: string, label: string): HTMLElement[] => [h('dt', {}, label), h('dd', { 'data-field': name }, recorded(name) ? h('code', {}, String(record[name])) : 'not recorded')];
+  const body = EVIDENCE_FIELDS.some(recorded)
+    ? h('dl', { class: 'fields', id: 'evidence-status' }, row('evidenceHash', 'Hash'), row('evidenceSequence', 'Sequence'))
+    : h('p', { id: 'evidence-status' }, 'Evidence: not recorded for this session.');
+  return h('section', { 'aria-labelledby': 'evidence-title' }, h('h2', { id: 'evidence-title' }, 'Evidence'), body);
 }
 
 /** Findings of this session: the findings of its target (and owner) at its start instant. */
@@ -56,7 +74,7 @@ export function renderDetail(root: HTMLElement, state: ConsoleState, signal: Abo
         body,
         fieldList(session),
         findings,
-        h('section', { 'aria-labelledby': 'evidence-title' }, h('h2', { id: 'evidence-title' }, 'Evidence'), h('p', { id: 'evidence-status' }, 'Evidence status: not available (this archive does not keep signed evidence yet).')),
+        evidenceSection(session),
       );
       try {
         const list = await sessionFindings(session, signal);

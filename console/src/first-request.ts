@@ -1,40 +1,58 @@
 /**
- * The sessions view's first API request, started by a small script in the page's head while the
- * browser still compiles the main one (console/src/early.ts), and taken over by the page when it
- * asks for exactly that URL. Saves the main script's compile time on the way to the first results.
+ * The sessions view's first API answer arrives inside the page: the server that sends the HTML
+ * asks the API for it and puts the answer at the end of the document (console/first-page.ts), so
+ * the browser makes no request of its own before the first results show. The page takes it over
+ * when it asks for exactly that request; without it (another view, an older server) it fetches.
  */
-import { queryString } from './query-string';
-import { filterParameters, pageSize, SESSION_FILTERS, stateFromSearch } from './state';
-
-interface EarlyRequest {
-  url: string;
-  response: Promise<Response>;
-}
-type EarlyWindow = Window & { sessionArchiveFirstRequest?: EarlyRequest };
-
-/** The URL `renderSessions` fetches first for a page URL's query string; undefined for other views. */
-export function firstSessionsUrl(search: string): string | undefined {
-  const state = stateFromSearch(search);
-  if (state.view !== 'sessions') return undefined;
-  const request: Array<readonly [string, string]> = [...filterParameters(state.values, SESSION_FILTERS), ['limit', String(pageSize(state.values))]];
-  if (state.values.token !== undefined) request.push(['nextToken', state.values.token]);
-  return `/sessions${queryString(request)}`;
-}
+import { firstSessionsRequest } from './url-state';
 
 export const API_HEADERS = { accept: 'application/json' } as const;
+/** The id of the data block the servers write (console/first-page.ts). */
+const BLOCK_ID = 'first-page';
 
-export function startFirstRequest(search: string): void {
-  const url = firstSessionsUrl(search);
-  if (url === undefined) return;
-  const response = fetch(url, { headers: API_HEADERS });
-  // Handled where it is taken; a page that never takes it must not report an unhandled rejection.
-  response.catch(() => undefined);
-  (window as EarlyWindow).sessionArchiveFirstRequest = { url, response };
+interface Embedded {
+  request: string;
+  status: number;
+  body: string;
 }
 
-/** The early request for `url`, once; undefined when there is none or it was for another URL. */
-export function takeFirstRequest(url: string): Promise<Response> | undefined {
-  const early = (window as EarlyWindow).sessionArchiveFirstRequest;
-  delete (window as EarlyWindow).sessionArchiveFirstRequest;
-  return early?.url === url ? early.response : undefined;
+// Read as the script starts: later views (pushState) change location.search.
+const expected = firstSessionsRequest(location.search);
+let taken = false;
+
+/** The answer for `url` the page arrived with, once; undefined for any other request. */
+export function takeFirstRequest(url: string, signal?: AbortSignal): Promise<Response> | undefined {
+  if (taken || url !== expected) return undefined;
+  taken = true;
+  return embedded().then((answer) => {
+    performance.mark('console:first-page');
+    return answer?.request === url ? toResponse(answer) : fetch(url, { headers: API_HEADERS, signal: signal ?? null });
+  });
+}
+
+/** The data block, once the document has been parsed to its end (it follows the script). */
+function embedded(): Promise<Embedded | undefined> {
+  return new Promise((resolve) => {
+    const read = (): void => {
+      const block = document.getElementById(BLOCK_ID);
+      block?.remove();
+      resolve(block === null ? undefined : parse(block.textContent ?? ''));
+    };
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', read, { once: true });
+    else read();
+  });
+}
+
+function parse(text: string): Embedded | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<Embedded>;
+    if (typeof value.request === 'string' && typeof value.status === 'number' && typeof value.body === 'string') return value as Embedded;
+  } catch {
+    // A block that does not parse is ignored: the page asks the API itself.
+  }
+  return undefined;
+}
+
+function toResponse(answer: Embedded): Response {
+  return new Response(answer.body, { status: answer.status, headers: { 'content-type': 'application/json' } });
 }

@@ -12,10 +12,22 @@ export function utcText(iso: string): string {
 // One formatter for every time shown: creating one per call costs about a millisecond each.
 let localFormat: Intl.DateTimeFormat | undefined;
 
+function localFormatter(): Intl.DateTimeFormat {
+  localFormat ??= new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' });
+  return localFormat;
+}
+
+/**
+ * The first formatter of a new page loads the browser's locale data (tens of milliseconds): done
+ * while the page waits for its first results rather than when it draws them.
+ */
+export function prepareLocalTimes(): void {
+  localFormatter();
+}
+
 export function localText(iso: string): string {
   const ms = Date.parse(iso);
-  localFormat ??= new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' });
-  return Number.isFinite(ms) ? `${localFormat.format(ms)} (your local time)` : iso;
+  return Number.isFinite(ms) ? `${localFormatter().format(ms)} (your local time)` : iso;
 }
 
 /** A `<time>` showing UTC, with the local time as its title. */

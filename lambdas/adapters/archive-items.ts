@@ -35,6 +35,8 @@ export function sessionRecordFromItem(item: Item): SessionRecord {
     firstArchivedAt: String(item.firstArchivedAt),
     lastSeenAt: String(item.lastSeenAt),
     endedUnobservedAt: text(item.endedUnobservedAt),
+    evidenceHash: text(item.evidenceHash),
+    evidenceSequence: typeof item.evidenceSequence === 'number' ? item.evidenceSequence : undefined,
   };
   for (const key of Object.keys(record) as (keyof SessionRecord)[]) if (record[key] === undefined) delete record[key];
   return record;

@@ -8,6 +8,8 @@
  * Finding item:  pk = FINDING#<sessionId>, sk = <source>#<accountId>#<region>#<rule>
  * Bounds:        pk = ARCHIVE,             sk = BOUNDS
  * Migration:     pk = ARCHIVE,             sk = MIGRATION#<name>
+ * Evidence head:  pk = EVIDENCE,            sk = <source>#<accountId>#<region>
+ * Evidence journal: pk = EVIDENCE#<source>#<accountId>#<region>, sk = <sequence, 12 digits>#<entry, 6 digits>
  *
  * The session indexes sort by `startKey` = <ISO startDate>#<sessionId>, so a time range is a key
  * range. The sparse `eventsAndFindings` index holds two kinds of item under their own attribute
@@ -82,6 +84,14 @@ export const SOURCES_PARTITION = 'SOURCES';
 export const LEASES_PARTITION = 'LEASES';
 /** Epoch-seconds attribute the table's TTL reads when a retention period is set. */
 export const EXPIRES_AT = 'expiresAt';
+
+/** The evidence chain head of each target (docs/evidence.md, "Write path"). */
+export const EVIDENCE_PARTITION = 'EVIDENCE';
+
+/** The journal of a target's reserved evidence sequence: the sessions written under it, noted before each write. */
+export function evidenceJournalPartition(scopeKey: string): string {
+  return `${EVIDENCE_PARTITION}#${scopeKey}`;
+}
 
 export function sessionKey(sessionId: string, scopeKey: string): { pk: string; sk: string } {
   return { pk: `SESSION#${sessionId}`, sk: scopeKey };

@@ -7,6 +7,9 @@
  * Event outbox: when asked (`eventClaim`), the same UpdateItem marks the record as owing its
  * `Session Archived` event, in the sparse `eventsAndFindings` index, and claims it for the writer.
  * The marks are cleared, claimed and released with conditional writes on the record alone.
+ *
+ * Evidence: when asked (`evidence`), the same UpdateItem stores the state's canonical hash and the
+ * sequence of the evidence object that will hold it (core/evidence/target-evidence.ts).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
@@ -20,6 +23,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { chunk, mapWithConcurrency, sleep } from '../core/concurrency';
 import { contentHash } from '../core/content-hash';
+import { recordHash } from '../core/evidence/canonical';
 import type { ArchiveOutcome, ArchiveStore, ArchiveWriteOptions, ClaimedRecord, EventClaim, OpenSessionRef, PendingEventRef, SessionTracking } from '../core/ports';
 import { isFinalStatus, scopeKey, type ObservedSession, type SessionRecord, type SourceScope } from '../core/session';
 import type { SweepState } from '../core/sweep-state';
@@ -41,6 +45,7 @@ import {
 } from './archive-table';
 import { sessionRecordFromItem, sweepStateFromItem, sweepStateToItem } from './archive-items';
 import { DynamoArchiveBounds } from './dynamodb-archive-bounds';
+import { setEvidenceHash } from './dynamodb-evidence-ledger';
 import { putIfVersion } from './versioned-put';
 
 export interface DynamoArchiveStoreOptions {
@@ -84,6 +89,14 @@ const MAX_UNPROCESSED_RETRIES = 8;
  * new observation of the session removes them, so a write is due even when its content is the same.
  */
 const TRACKING_ATTRIBUTES = ['missingSince', 'lookupMissedAt', 'endedUnobservedAt'] as const;
+/** A state written without evidence drops the evidence fields of the state it replaces: they describe that one. */
+const EVIDENCE_ATTRIBUTES = ['evidenceHash', 'evidenceSequence'] as const;
+
+/** What a write under evidence needs to hash the state it stores: its sequence, and the record's first archive time. */
+interface EvidenceStamp {
+  sequence: number;
+  firstArchivedAt: string;
+}
 
 export class DynamoArchiveStore implements ArchiveStore {
   /** Requests this store made, by kind: the benchmarks and tests read these. */
@@ -118,7 +131,10 @@ export class DynamoArchiveStore implements ArchiveStore {
     }
     // Bounds first: a reader that sees a session also sees bounds that include it.
     await this.bounds.cover(toWrite.map((session) => session.startDate));
-    const results = await mapWithConcurrency(toWrite, this.writeConcurrency, (session) => this.writeSession(scope, session, nowIso, options.eventClaim));
+    const sequence = options.evidence && toWrite.length > 0 ? await options.evidence.beforeWrite(toWrite.map((session) => session.sessionId)) : undefined;
+    const stampOf = (session: ObservedSession): EvidenceStamp | undefined =>
+      sequence === undefined ? undefined : { sequence, firstArchivedAt: stored.get(session.sessionId)?.firstArchivedAt ?? nowIso };
+    const results = await mapWithConcurrency(toWrite, this.writeConcurrency, (session) => this.writeSession(scope, session, nowIso, options.eventClaim, stampOf(session)));
     for (const result of results) {
       if (!result) {
         outcome.unchanged++;
@@ -159,14 +175,26 @@ export class DynamoArchiveStore implements ArchiveStore {
     await this.updateOpenRecord(scope, sessionId, set, []);
   }
 
-  async markEndedUnobserved(scope: SourceScope, sessionId: string, nowIso: string, lastSightingMs: number): Promise<void> {
+  async markEndedUnobserved(scope: SourceScope, sessionId: string, nowIso: string, lastSightingMs: number, options: ArchiveWriteOptions = {}): Promise<SessionRecord | undefined> {
     const set: Record<string, string | number> = { endedUnobservedAt: nowIso };
     if (this.retentionMs !== undefined) set[EXPIRES_AT] = Math.floor((lastSightingMs + this.retentionMs) / 1000);
-    await this.updateOpenRecord(scope, sessionId, set, [OPEN_SESSIONS.partitionKey]);
+    const sequence = options.evidence ? await options.evidence.beforeWrite([sessionId]) : undefined;
+    if (sequence !== undefined) set.evidenceSequence = sequence;
+    // The new state is known only once written: its hash follows in a second write (a killed sweep's next one redoes it).
+    const item = await this.updateOpenRecord(scope, sessionId, set, [OPEN_SESSIONS.partitionKey, ...(sequence === undefined ? EVIDENCE_ATTRIBUTES : ['evidenceHash'])]);
+    if (!item) return undefined;
+    const record = sessionRecordFromItem(item);
+    if (sequence === undefined) return record;
+    const hash = recordHash(record);
+    this.stats.sessionWrites++;
+    return (await setEvidenceHash(this.client, this.tableName, scope, sessionId, sequence, hash)) ? { ...record, evidenceHash: hash } : record;
   }
 
-  /** An update that applies only while the record is still open; a final (or flagged) record is left alone. */
-  private async updateOpenRecord(scope: SourceScope, sessionId: string, set: Record<string, unknown>, remove: string[]): Promise<void> {
+  /**
+   * An update that applies only while the record is still open; a final (or flagged) record is left
+   * alone (undefined). Returns the item as updated.
+   */
+  private async updateOpenRecord(scope: SourceScope, sessionId: string, set: Record<string, unknown>, remove: readonly string[]): Promise<Record<string, unknown> | undefined> {
     const names: Record<string, string> = { '#open': OPEN_SESSIONS.partitionKey };
     const values: Record<string, unknown> = {};
     const assignments = Object.entries(set).map(([field, value], i) => {
@@ -180,7 +208,7 @@ export class DynamoArchiveStore implements ArchiveStore {
     });
     this.stats.sessionWrites++;
     try {
-      await this.client.send(
+      const result = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: sessionKey(sessionId, scopeKey(scope)),
@@ -188,11 +216,14 @@ export class DynamoArchiveStore implements ArchiveStore {
           ConditionExpression: 'attribute_exists(#open)',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
         }),
       );
+      return result.Attributes;
     } catch (error: unknown) {
       // Ended, or already flagged, meanwhile: nothing to do.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return undefined;
     }
   }
 
@@ -339,6 +370,7 @@ export class DynamoArchiveStore implements ArchiveStore {
     session: ObservedSession,
     nowIso: string,
     eventClaim?: EventClaim,
+    evidence?: EvidenceStamp,
   ): Promise<{ record: SessionRecord; superseded?: ClaimedRecord } | undefined> {
     const final = isFinalStatus(session.status);
     const set: Record<string, unknown> = {
@@ -372,6 +404,11 @@ export class DynamoArchiveStore implements ArchiveStore {
       set[EVENT_CLAIM_OWNER] = eventClaim.owner;
       set[EVENT_CLAIM_UNTIL] = eventClaim.until;
     }
+    if (evidence) {
+      // The state as this write leaves it (firstArchivedAt kept when the record exists), hashed.
+      set.evidenceHash = recordHash(sessionRecordFromItem({ ...set, firstArchivedAt: evidence.firstArchivedAt }));
+      set.evidenceSequence = evidence.sequence;
+    } else remove.push(...EVIDENCE_ATTRIBUTES);
 
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':now': nowIso, ':hash': contentHash(session), ':final': final, ':true': true, ':reopen': mayReopen(session) };
@@ -403,13 +440,20 @@ export class DynamoArchiveStore implements ArchiveStore {
           ExpressionAttributeValues: values,
           // With the outbox, the replaced state is needed too: it may still owe its event.
           ReturnValues: eventClaim ? 'ALL_OLD' : 'ALL_NEW',
+          ...(evidence ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
         }),
       );
       if (!eventClaim) return { record: sessionRecordFromItem(result.Attributes ?? {}) };
       return afterUpdate(result.Attributes, set, remove, values[':hash'] as string, final, nowIso, pendingEventsPartition(scopeKey(scope)));
     } catch (error: unknown) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // An SDK retry of a write whose first attempt landed (its answer lost) finds the item already
+      // holding this very state under this sequence: the state is this write's, and owes its evidence.
+      const found = error.Item;
+      if (evidence && found?.evidenceSequence?.N === String(evidence.sequence) && found.evidenceHash?.S === set.evidenceHash) {
+        return { record: sessionRecordFromItem({ ...set, firstArchivedAt: evidence.firstArchivedAt }) };
+      }
+      return undefined;
     }
   }
 
@@ -431,7 +475,7 @@ export class DynamoArchiveStore implements ArchiveStore {
         const result = await this.client.send(
           new BatchGetCommand({
             RequestItems: {
-              [this.tableName]: { Keys: keys, ProjectionExpression: `sessionId, contentHash, isFinal, ${TRACKING_ATTRIBUTES.join(', ')}`, ConsistentRead: true },
+              [this.tableName]: { Keys: keys, ProjectionExpression: `sessionId, contentHash, isFinal, firstArchivedAt, ${TRACKING_ATTRIBUTES.join(', ')}`, ConsistentRead: true },
             },
           }),
         );
@@ -439,6 +483,7 @@ export class DynamoArchiveStore implements ArchiveStore {
           found.set(String(item.sessionId), {
             contentHash: String(item.contentHash),
             isFinal: item.isFinal === true,
+            firstArchivedAt: String(item.firstArchivedAt),
             tracked: TRACKING_ATTRIBUTES.some((attribute) => item[attribute] !== undefined),
           });
         }
@@ -461,6 +506,7 @@ function mayReopen(session: ObservedSession): boolean {
 interface StoredFingerprint {
   contentHash: string;
   isFinal: boolean;
+  firstArchivedAt: string;
   /** The archive holds tracking marks for it (missing, looked for, ended unobserved). */
   tracked: boolean;
 }

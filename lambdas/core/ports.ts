@@ -108,6 +108,17 @@ export interface ArchiveWriteOptions {
    * publisher. The mark is set by the same conditional write that stores the new state.
    */
   eventClaim?: EventClaim;
+  /**
+   * Keep evidence of every written state: the store tells the hook which sessions it is about to
+   * write, before it writes any, and stores each with the sequence the hook returns and its hash.
+   */
+  evidence?: EvidenceWriteHook;
+}
+
+/** How a store learns the evidence sequence of the states it writes (core/evidence/target-evidence.ts). */
+export interface EvidenceWriteHook {
+  /** Called once per write call, only when it writes something, before it writes anything. */
+  beforeWrite(sessionIds: readonly string[]): Promise<number>;
 }
 
 /** A record whose event is still owed, as the sparse outbox index lists it. */
@@ -131,9 +142,10 @@ export interface ArchiveStore {
   /**
    * An open session the source no longer lists anywhere, though the archive looked for it: its
    * final state was never seen. Takes it off the open list and flags the record, keeping its
-   * status; its retention counts from `lastSightingMs`.
+   * status; its retention counts from `lastSightingMs`. Returns the record as changed, or
+   * undefined when it was no longer open. With `evidence`, like `archiveSessions`.
    */
-  markEndedUnobserved(scope: SourceScope, sessionId: string, nowIso: string, lastSightingMs: number): Promise<void>;
+  markEndedUnobserved(scope: SourceScope, sessionId: string, nowIso: string, lastSightingMs: number, options?: ArchiveWriteOptions): Promise<SessionRecord | undefined>;
   loadSweepState(scope: SourceScope): Promise<SweepState | undefined>;
   /**
    * Takes the target's sweep lease unless another holder's is still live: two sweeps of one target

@@ -70,6 +70,12 @@ export interface SessionRecord extends ObservedSession, SourceScope {
    * read (it ended and was purged while no sweep ran). `status` is then the last one seen.
    */
   endedUnobservedAt?: string;
+  /**
+   * The canonical hash of this state (core/evidence/canonical.ts) and the sequence number of the
+   * evidence object of its target that holds it; absent when the archive keeps no evidence.
+   */
+  evidenceHash?: string;
+  evidenceSequence?: number;
 }
 
 export function isFinalStatus(status: string): boolean {

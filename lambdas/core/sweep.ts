@@ -8,7 +8,8 @@
  * clock. The checkpoint moves only after the pages below it are stored, and only by a conditional
  * write, so a killed or concurrent sweep never skips a range.
  *
- *   open sessions  → Active → gap check → History with overlap → ended lookups → reconciliation → checkpoint
+ *   open sessions  → Active → gap check → History with overlap → ended lookups → reconciliation
+ *     → evidence, then events → checkpoint
  */
 import type { EventSink } from './events/ports';
 import { coverageGapEvents, sweepCompletedEvent, type SessionEventCounts } from './events/sweep-events';
@@ -61,6 +62,8 @@ export interface SweepSummary extends SourceScope {
    * cap. At 1 the source may already have dropped records before this sweep could read them.
    */
   recordCapHeadroom?: number;
+  /** Evidence objects written and the states in them (`recovered`: stored by a killed sweep); present when evidence is on. */
+  evidence?: { objects: number; states: number; recovered: number };
 }
 
 export async function sweep(ports: SweepPorts, options: SweepOptions = {}): Promise<SweepSummary> {
@@ -85,6 +88,7 @@ export async function sweep(ports: SweepPorts, options: SweepOptions = {}): Prom
     if (complete && from !== null) reconciliation = await reconcile(run);
     if (reconciliation === 'in-progress') complete = false;
   }
+  await run.sealAndAnnounce();
   await saveFinalCheckpoint(run, history, complete, newGaps, coverFrom);
   return finishSweep(run, complete, reconciliation, newGaps.map((gap) => ({ from: toIso(gap.from), to: toIso(gap.to) })));
 }
@@ -152,6 +156,7 @@ export async function finishSweep(
     checkpointConflicts: counts.conflicts,
     ...extra,
   };
+  if (run.ports.evidence) summary.evidence = { ...run.ports.evidence.counts };
   if (run.outbox && run.ports.events) {
     summary.sessionEvents = { ...run.outbox.counts };
     await publishSweepEvents(run.ports.events, summary, run.outbox.counts, run.logger);

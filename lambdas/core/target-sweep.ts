@@ -6,6 +6,8 @@
  * retry what may pass (throttling) and set aside what keeps failing. Other targets never see it.
  */
 import { randomUUID } from 'node:crypto';
+import { withEvidence } from './evidence/with-evidence';
+import type { EvidenceWriter } from './evidence/writer';
 import { DETAIL_TYPE, EVENT_SCHEMA_VERSION, type ArchiveEvent } from './events/event-types';
 import type { EventSink } from './events/ports';
 import type { TargetSweepFailedDetail } from './events/detail-schemas';
@@ -26,6 +28,8 @@ export interface TargetSweepPorts {
   openSource(target: SourceScope): Promise<AnySessionSource>;
   /** What kind of failure an error is (the adapters know their SDK's errors). */
   classify(error: unknown): TargetFailureKind;
+  /** Signs and keeps evidence of every stored state, when the archive keeps evidence (docs/evidence.md). */
+  evidence?: EvidenceWriter;
 }
 
 export type TargetSweepResult = { status: 'swept'; summary: SweepSummary } | { status: 'busy' };
@@ -64,9 +68,11 @@ export async function sweepTarget(target: SourceScope, ports: TargetSweepPorts, 
   }
   try {
     const source = await ports.openSource(target);
-    const shared = { store, clock, logger, ...(ports.events ? { events: ports.events } : {}) };
     // A source with no time filter (Alibaba Cloud) has its own listing rules; the rest is shared.
-    const summary = isUnfilteredSource(source) ? await sweepUnfiltered({ source, ...shared }, options) : await sweep({ source, ...shared }, options);
+    const summary = await withEvidence(ports.evidence, { scope: target, store, clock, logger }, (under) => {
+      const shared = { store: under.store, clock, logger, ...(ports.events ? { events: ports.events } : {}), ...(under.evidence ? { evidence: under.evidence } : {}) };
+      return isUnfilteredSource(source) ? sweepUnfiltered({ source, ...shared }, options) : sweep({ source, ...shared }, options);
+    });
     return { status: 'swept', summary };
   } catch (error: unknown) {
     const failure = await recordFailure(target, ports, error);

@@ -44,6 +44,8 @@ export async function sweepUnfiltered(ports: SweepPorts<UnfilteredSessionSource>
   const gap = end === 'ended' ? listing.droppedRange() : undefined;
   const newGaps: CoverageGap[] = gap === undefined ? [] : [{ ...gap, detectedAt: run.startedAt }];
   if (complete) await settleVanished(run, end === 'ended');
+  // The evidence of what this sweep stored is sealed before its events go out and its checkpoint moves.
+  await run.sealAndAnnounce();
   // One conditional write: a sweep that stopped for time moves nothing but its own record.
   await run.saveState({
     ...(complete ? afterCompleteListing(run, listing, end === 'ended', newGaps) : run.state),

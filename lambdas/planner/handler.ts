@@ -17,7 +17,7 @@ import { OrganizationsAccountDirectory } from '../adapters/organizations-account
 import { SqsTargetQueue } from '../adapters/sqs-target-queue';
 import { planRun, type PlanRunSummary } from '../core/plan-run';
 import { HOUR_MS } from '../core/time';
-import { accountIdFromFunctionArn } from '../sweeper/config';
+import { accountIdFromFunctionArn, partitionFromFunctionArn } from '../sweeper/config';
 import { METRICS_NAMESPACE } from '../sweeper/metrics';
 import { readPlannerConfig } from './config';
 
@@ -29,7 +29,8 @@ const queue = new SqsTargetQueue(new SQSClient({ region: config.region, endpoint
 const directory = config.targets.mode === 'organization' ? new OrganizationsAccountDirectory(new Organizations({ region: config.region, endpoint: config.organizationsEndpoint })) : undefined;
 
 async function plan(_event: unknown, context: Context): Promise<PlanRunSummary> {
-  const hub = { accountId: config.hubAccountId ?? accountIdFromFunctionArn(context.invokedFunctionArn), region: config.region };
+  const arn = context.invokedFunctionArn;
+  const hub = { accountId: config.hubAccountId ?? accountIdFromFunctionArn(arn), region: config.region, partition: partitionFromFunctionArn(arn) };
   const coreLogger = { info: (m: string, f?: Record<string, unknown>) => logger.info(m, f ?? {}), warn: (m: string, f?: Record<string, unknown>) => logger.warn(m, f ?? {}) };
   const summary = await planRun({ config: config.targets, hub, directory, queue, sweepStates: () => reader.listSweepStates(), now: Date.now, logger: coreLogger }, config.staleAfterHours * HOUR_MS);
   metrics.addMetric('TargetsPlanned', 'Count', summary.targets);

@@ -36,6 +36,11 @@ export interface SweeperConfig {
   readonly eventBusName?: string;
   /** A local EventBridge-compatible endpoint (EVENTS_ENDPOINT), for the artifact test. */
   readonly eventsEndpoint?: string;
+  /**
+   * Where evidence goes and which KMS key signs it (EVIDENCE_BUCKET, EVIDENCE_PREFIX, EVIDENCE_KEY_ID:
+   * all three or none); S3_ENDPOINT and KMS_ENDPOINT override the endpoints for tests.
+   */
+  readonly evidence?: { bucket: string; prefix: string; keyId: string; s3Endpoint?: string; kmsEndpoint?: string };
 }
 
 export const DEFAULT_HISTORY_RETENTION_DAYS = 30;
@@ -78,6 +83,7 @@ export function readSweeperConfig(env: Env): SweeperConfig {
   const eventBusName = read.optional('EVENT_BUS_NAME');
   if (eventBusName !== undefined && !EVENT_BUS_PATTERN.test(eventBusName)) read.problem(`EVENT_BUS_NAME "${eventBusName}" is not an EventBridge bus name or ARN`);
   const eventsEndpoint = read.httpUrl('EVENTS_ENDPOINT');
+  const evidence = readEvidence(read);
 
   read.throwIfProblems((all) => new ConfigurationError(`invalid sweeper configuration: ${all}`));
   return {
@@ -96,10 +102,38 @@ export function readSweeperConfig(env: Env): SweeperConfig {
     ...(retentionDays === undefined ? {} : { retentionDays }),
     ...(eventBusName === undefined ? {} : { eventBusName }),
     ...(eventsEndpoint === undefined ? {} : { eventsEndpoint }),
+    ...(evidence === undefined ? {} : { evidence }),
   };
 }
 
+const EVIDENCE_VARIABLES = ['EVIDENCE_BUCKET', 'EVIDENCE_PREFIX', 'EVIDENCE_KEY_ID'] as const;
+
+function readEvidence(read: EnvReader): SweeperConfig['evidence'] {
+  const [bucket, prefix, keyId] = EVIDENCE_VARIABLES.map((key) => read.optional(key));
+  const given = EVIDENCE_VARIABLES.filter((_, i) => [bucket, prefix, keyId][i] !== undefined);
+  if (given.length === 0) return undefined;
+  if (bucket === undefined || prefix === undefined || keyId === undefined) {
+    read.problem(`${EVIDENCE_VARIABLES.join(', ')} go together: only ${given.join(', ')} is set`);
+    return undefined;
+  }
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) read.problem(`EVIDENCE_BUCKET ${JSON.stringify(bucket)} is not an S3 bucket name`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(prefix)) read.problem(`EVIDENCE_PREFIX ${JSON.stringify(prefix)} is not a folder name (1-63 of A-Z a-z 0-9 . _ -)`);
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(keyId)) read.problem(`EVIDENCE_KEY_ID ${JSON.stringify(keyId)} is not a KMS key id`);
+  const s3Endpoint = read.httpUrl('S3_ENDPOINT');
+  const kmsEndpoint = read.httpUrl('KMS_ENDPOINT');
+  return { bucket, prefix, keyId, ...(s3Endpoint === undefined ? {} : { s3Endpoint }), ...(kmsEndpoint === undefined ? {} : { kmsEndpoint }) };
+}
+
 /** `arn:aws:lambda:eu-west-1:123456789012:function:name` → `123456789012`. */
+/** The ARN partition the function runs in (`aws`, `aws-cn`, `aws-us-gov`), so member role ARNs match it. */
+export function partitionFromFunctionArn(arn: string): string {
+  const partition = arn.split(':')[1];
+  if (partition === undefined || !/^aws(?:-[a-z]+)*$/.test(partition)) {
+    throw new ConfigurationError(`cannot read the partition from the function ARN "${arn}"`);
+  }
+  return partition;
+}
+
 export function accountIdFromFunctionArn(arn: string): string {
   const accountId = arn.split(':')[4];
   if (accountId === undefined || !ACCOUNT_ID_PATTERN.test(accountId)) {

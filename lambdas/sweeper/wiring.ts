@@ -3,6 +3,8 @@
  * event bus, and the sources of the targets (member roles assumed through STS and cached for the
  * credentials' lifetime, SSM clients kept per account and region).
  */
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { AlibabaCredentials } from '../adapters/alibaba-credentials';
@@ -13,7 +15,11 @@ import { ALIBABA_SOURCE } from '../core/alibaba-targets';
 import { migrateAddStartDay } from '../adapters/dynamodb-add-start-day';
 import { DynamoArchiveStore } from '../adapters/dynamodb-archive-store';
 import { createEventBridgeClient, EventBridgePublisher } from '../adapters/eventbridge-publisher';
+import { DynamoEvidenceLedger } from '../adapters/dynamodb-evidence-ledger';
+import { KmsEvidenceSigner } from '../adapters/kms-evidence-signer';
 import { MemberCredentials } from '../adapters/member-credentials';
+import { S3EvidenceStore } from '../adapters/s3-evidence-store';
+import { EvidenceWriter } from '../core/evidence/writer';
 import { classifyTargetFailure } from '../adapters/target-failures';
 import { TargetSources } from '../adapters/target-sources';
 import { systemClock, type CoreLogger } from '../core/ports';
@@ -60,6 +66,7 @@ export function createSweeperPorts(config: SweeperConfig, logger: Logger): Sweep
     clock: systemClock,
     ...(config.alibabaEndpoint === undefined ? {} : { endpoint: config.alibabaEndpoint }),
   });
+  const evidence = evidenceWriter(config, documents);
   let migrated = false;
   return {
     portsFor: (target) => ({
@@ -69,6 +76,7 @@ export function createSweeperPorts(config: SweeperConfig, logger: Logger): Sweep
       ...(events ? { events } : {}),
       openSource: async () => (target.source === ALIBABA_SOURCE ? alibaba.open(target) : sources.open(target)),
       classify: classifyTargetFailure,
+      ...(evidence ? { evidence } : {}),
     }),
     migrate: async () => {
       if (migrated) return;
@@ -82,4 +90,18 @@ export function createSweeperPorts(config: SweeperConfig, logger: Logger): Sweep
       }
     },
   };
+}
+
+/** Evidence when the stack configures it: signed by the KMS key, kept in the Object Lock bucket, chained through the table. */
+function evidenceWriter(config: SweeperConfig, documents: ReturnType<typeof createDocumentClient>): EvidenceWriter | undefined {
+  const evidence = config.evidence;
+  if (!evidence) return undefined;
+  const s3 = new S3Client({ region: config.region, endpoint: evidence.s3Endpoint, forcePathStyle: evidence.s3Endpoint !== undefined, credentials: localCredentials(evidence.s3Endpoint) });
+  const kms = new KMSClient({ region: config.region, endpoint: evidence.kmsEndpoint, credentials: localCredentials(evidence.kmsEndpoint) });
+  return new EvidenceWriter({
+    signer: new KmsEvidenceSigner({ client: kms, keyId: evidence.keyId }),
+    store: new S3EvidenceStore({ client: s3, bucket: evidence.bucket }),
+    prefix: evidence.prefix,
+    ledger: new DynamoEvidenceLedger(documents, config.tableName),
+  });
 }

@@ -242,8 +242,12 @@ describe('the deployable artifact', () => {
       };
 
       const sweeper = functionAsset(outdir, `${STACK}/SessionArchive/Sweeper`);
+      // No S3 or KMS here: the bundle runs without evidence (EVIDENCE_* name the bucket and key,
+      // which only AWS has). The evidence write path runs in test/integration/evidence-*.test.ts.
+      const { EVIDENCE_BUCKET: evidenceBucket, EVIDENCE_PREFIX: _prefix, EVIDENCE_KEY_ID: evidenceKey, ...sweeperTemplateEnv } = sweeper.environment;
+      expect(JSON.stringify([evidenceBucket, evidenceKey])).toMatch(/SessionArchiveEvidenceBucket.*SessionArchiveEvidenceSigningKey/);
       sweeperEnv = {
-        ...resolveEnvironment(sweeper.environment, local),
+        ...resolveEnvironment(sweeperTemplateEnv, local),
         ...lambdaEnv,
         SSM_ENDPOINT: emulator.endpoint,
         DYNAMODB_ENDPOINT: dynalite.endpoint,

@@ -157,6 +157,12 @@ describe('removal policies', () => {
         'AWS::Logs::LogGroup',
         'AWS::Logs::LogGroup',
         'AWS::Logs::LogGroup',
+        'AWS::Logs::LogGroup',
+        // Evidence: the Object Lock bucket, its access-log bucket, its data key and the signing key.
+        'AWS::S3::Bucket',
+        'AWS::S3::Bucket',
+        'AWS::KMS::Key',
+        'AWS::KMS::Key',
       ].sort(),
     );
   });

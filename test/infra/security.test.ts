@@ -123,7 +123,7 @@ describe('event bus: only the archive publishes its events', () => {
   it('adds the same statements (beside the account\'s own) when the events go to the default bus', () => {
     const onDefault = buildStack({ eventBusName: 'default' }).template;
     const policies = Object.values(resourcesOfType(onDefault, 'AWS::Events::EventBusPolicy'));
-    expect(policies.map((policy) => policy.Properties?.EventBusName)).toEqual(['default', 'default', 'default']);
+    expect(policies.map((policy) => policy.Properties?.EventBusName)).toEqual(['default', 'default', 'default', 'default']);
     expect(denied(busStatements(onDefault), 'events:PutEvents', put(OUTSIDER, 'Session Archived'))).toBe(true);
   });
 });
@@ -212,16 +212,16 @@ describe('archive table: written only by the archive', () => {
     }
   });
 
-  it('limits the sweeper to session, sweep-state, lease and bounds items (dynamodb:LeadingKeys), deletes to leases, index reads to its two indexes; the migration Scan alone is unkeyed', () => {
+  it('limits the sweeper to session, sweep-state, lease, bounds and evidence-chain items (dynamodb:LeadingKeys), deletes to leases and evidence journals, index reads to its two indexes; the migration Scan alone is unkeyed', () => {
     const dynamo = roleStatements(template, 'SessionArchiveSweeper').filter((s) => list(s.Action).some((a) => String(a).startsWith('dynamodb:')));
     const onTable = dynamo.filter((s) => !JSON.stringify(s.Resource).includes('/index/'));
     expect(onTable.map((s) => [s.Action, s.Condition])).toEqual([
       [
         ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
-        { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SESSION#*', 'SOURCES', 'LEASES', 'ARCHIVE'] } },
+        { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SESSION#*', 'SOURCES', 'LEASES', 'ARCHIVE', 'EVIDENCE', 'EVIDENCE#*'] } },
       ],
       [['dynamodb:DescribeTable', 'dynamodb:Scan'], undefined],
-      ['dynamodb:DeleteItem', { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LEASES'] } }],
+      ['dynamodb:DeleteItem', { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LEASES', 'EVIDENCE#*'] } }],
     ]);
     const onIndexes = dynamo.filter((s) => JSON.stringify(s.Resource).includes('/index/'));
     expect(onIndexes.map((s) => s.Action)).toEqual(['dynamodb:Query']);
@@ -253,7 +253,8 @@ describe("the table's key", () => {
   it('allows every cryptographic use through DynamoDB in the region only (kms:ViaService)', () => {
     const viaDynamoDb = { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] };
     const crypto = keyStatements.filter((s) => list(s.Action).some((a) => /kms:(Decrypt|Encrypt|GenerateDataKey|ReEncrypt|CreateGrant)/.test(String(a))));
-    expect(crypto.length).toBe(4);
+    // Sweeper, compliance, query, verify, and CloudFormation/DynamoDB's own table management.
+    expect(crypto.length).toBe(5);
     for (const statement of crypto) expect(statement.Condition?.StringEquals?.['kms:ViaService']).toEqual(viaDynamoDb);
   });
 

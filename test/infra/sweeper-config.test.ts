@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SweepSummary } from '../../lambdas/core/sweep';
-import { accountIdFromFunctionArn, ConfigurationError, readSweeperConfig } from '../../lambdas/sweeper/config';
+import { accountIdFromFunctionArn, ConfigurationError, partitionFromFunctionArn, readSweeperConfig } from '../../lambdas/sweeper/config';
+import { planTargets } from '../../lambdas/core/target-planner';
 import { recordSweepMetrics, SWEEP_METRIC, type SweepMetricUnit } from '../../lambdas/sweeper/metrics';
 
 const LAMBDA_ENV = { TABLE_NAME: 'SessionArchive-Table-1A2B3C', AWS_REGION: 'eu-west-1' };
@@ -82,6 +83,20 @@ describe('accountIdFromFunctionArn', () => {
 
   it('fails clearly on something that is not a function ARN', () => {
     expect(() => accountIdFromFunctionArn('local')).toThrow(/cannot read the account id from the function ARN "local"; set ACCOUNT_ID/);
+  });
+});
+
+describe('partitionFromFunctionArn', () => {
+  it('reads the partition, so a hub in China or GovCloud assumes member roles of its own partition', async () => {
+    const arn = 'arn:aws-cn:lambda:cn-north-1:111122223333:function:SessionArchive-Planner';
+    expect(partitionFromFunctionArn(arn)).toBe('aws-cn');
+    expect(partitionFromFunctionArn('arn:aws-us-gov:lambda:us-gov-west-1:111122223333:function:P')).toBe('aws-us-gov');
+    const plan = await planTargets({ mode: 'targets', targets: [{ accountId: '444455556666', memberRoleName: 'SessionArchiveMember' }] }, { accountId: '111122223333', region: 'cn-north-1', partition: partitionFromFunctionArn(arn) });
+    expect(plan.targets.map((target) => target.access)).toEqual([{ kind: 'assume-role', roleArn: 'arn:aws-cn:iam::444455556666:role/SessionArchiveMember' }]);
+  });
+
+  it('fails clearly on something that is not an ARN', () => {
+    expect(() => partitionFromFunctionArn('local')).toThrow(/cannot read the partition from the function ARN "local"/);
   });
 });
 

@@ -85,7 +85,8 @@ describe('archive table', () => {
     const custom = buildStack({ tableEncryption: 'aws-managed' }).template;
     // SSEEnabled without a key id is DynamoDB's "KMS, AWS-managed key aws/dynamodb".
     custom.hasResourceProperties(TABLE, { SSESpecification: { SSEEnabled: true } });
-    custom.resourceCountIs('AWS::KMS::Key', 0);
+    // The evidence bucket's and the signing key remain: neither encrypts the table.
+    expect(Object.keys(resourcesOfType(custom, 'AWS::KMS::Key')).filter((id) => !id.startsWith('SessionArchiveEvidence'))).toEqual([]);
   });
 
   it('bills on demand', () => {
@@ -182,6 +183,13 @@ describe('sweeper function', () => {
         'sqs:SendMessage',
         'sqs:GetQueueAttributes',
         'sqs:GetQueueUrl',
+        // Evidence: put objects under its prefix and read them back (ListBucket on the prefix only,
+        // so a missing object is a 404), sign them, publish the public key.
+        's3:PutObject',
+        's3:GetObject',
+        's3:ListBucket',
+        'kms:Sign',
+        'kms:GetPublicKey',
       ]),
     );
   });
@@ -223,16 +231,14 @@ describe('IAM', () => {
     expect(new Set(starActions)).toEqual(new Set(['ssm:DescribeSessions', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
   });
 
-  it('gives auditors execute-api:Invoke on the five GET routes and nothing else', () => {
+  it('gives auditors execute-api:Invoke on this API stage and nothing else', () => {
     const policies = Object.values(resourcesOfType(template, 'AWS::IAM::ManagedPolicy'));
     expect(policies).toHaveLength(1);
-    const statements = (policies[0]?.Properties?.PolicyDocument as { Statement: { Action: string; Resource: unknown[] }[] }).Statement;
+    const statements = (policies[0]?.Properties?.PolicyDocument as { Statement: { Action: string; Resource: unknown }[] }).Statement;
     expect(statements.map((s) => s.Action)).toEqual(['execute-api:Invoke']);
-    const routes = (statements[0]?.Resource ?? []).map((arn) => {
-      const parts = (arn as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
-      return String(parts[parts.length - 1]);
-    });
-    expect(routes.sort()).toEqual(['/v1/GET/coverage', '/v1/GET/findings', '/v1/GET/openapi.json', '/v1/GET/sessions', '/v1/GET/sessions/*']);
+    const parts = (statements[0]?.Resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    expect(parts).toContainEqual({ Ref: logicalIdOf(template, 'AWS::ApiGateway::RestApi', 'SessionArchiveQueryApi') });
+    expect(String(parts[parts.length - 1])).toBe('/v1/*/*');
   });
 });
 
@@ -254,12 +260,20 @@ describe('schedule', () => {
 describe('query API', () => {
   it('requires AWS_IAM on every method', () => {
     const methods = Object.values(resourcesOfType(template, 'AWS::ApiGateway::Method'));
-    expect(methods.map((method) => method.Properties?.AuthorizationType)).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM']);
+    expect(methods.length).toBeGreaterThan(5);
+    expect(new Set(methods.map((method) => method.Properties?.AuthorizationType))).toEqual(new Set(['AWS_IAM']));
   });
 
-  it('has exactly the GET routes of the API and no OPTIONS or ANY method', () => {
+  it('has the five GET routes, and sends every other path and method to the same function (404/405 as locally)', () => {
     const methods = Object.values(resourcesOfType(template, 'AWS::ApiGateway::Method'));
-    expect(methods.map((method) => method.Properties?.HttpMethod)).toEqual(['GET', 'GET', 'GET', 'GET', 'GET']);
+    const httpMethods = methods.map((method) => String(method.Properties?.HttpMethod));
+    expect(httpMethods.filter((method) => method === 'GET')).toHaveLength(5);
+    // One ANY per route resource (405), one on the root and one on {proxy+} (404); no OPTIONS.
+    expect(httpMethods.filter((method) => method === 'ANY')).toHaveLength(5 + 1 + 1);
+    expect(httpMethods.every((method) => method === 'GET' || method === 'ANY')).toBe(true);
+    const integrations = new Set(methods.map((method) => JSON.stringify((method.Properties?.Integration as { Uri?: unknown }).Uri)));
+    expect(integrations.size).toBe(1);
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{proxy+}' });
   });
 
   it('validates request parameters on every method', () => {
@@ -298,7 +312,7 @@ describe('query API', () => {
 describe('log retention', () => {
   it('keeps every log group one year by default', () => {
     const groups = Object.values(resourcesOfType(template, 'AWS::Logs::LogGroup'));
-    expect(groups.map((group) => group.Properties?.RetentionInDays)).toEqual([365, 365, 365, 365, 365]);
+    expect(groups.map((group) => group.Properties?.RetentionInDays)).toEqual([365, 365, 365, 365, 365, 365]);
   });
 
   it('owns the API execution-log group, so it gets a retention too', () => {
@@ -318,7 +332,7 @@ describe('log retention', () => {
   it('uses the retention given in context', () => {
     const custom = buildStack({ logRetentionDays: 90 }).template;
     const groups = Object.values(resourcesOfType(custom, 'AWS::Logs::LogGroup'));
-    expect(groups.map((group) => group.Properties?.RetentionInDays)).toEqual([90, 90, 90, 90, 90]);
+    expect(groups.map((group) => group.Properties?.RetentionInDays)).toEqual([90, 90, 90, 90, 90, 90]);
   });
 });
 
@@ -387,7 +401,7 @@ describe('alarms', () => {
 
   it('notifies the alarm topic when each alarm fires and when it clears', () => {
     const alarms = Object.values(resourcesOfType(template, ALARM));
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(9);
     for (const alarm of alarms) {
       expect([alarm.Properties?.AlarmActions, alarm.Properties?.OKActions]).toEqual([[{ Ref: topicId }], [{ Ref: topicId }]]);
     }

@@ -63,8 +63,10 @@ if (!chromiumAvailable()) {
       await page.locator('#sessions tbody tr').first().waitFor();
       // One request: the page carries its styles and scripts.
       expect(transferred.length).toBe(1);
-      // The head's early script sent the first page's request, and the page took it over: sent once.
-      expect(requested.filter((url) => url === '/sessions?limit=100')).toHaveLength(1);
+      // The first page came inside the page: the browser asked the API nothing before showing it.
+      expect(requested.filter((url) => url === '/sessions?limit=100')).toEqual([]);
+      const api = (await (await fetch(`${stack.apiUrl}/sessions?limit=100`)).json()) as { sessions: Array<{ sessionId: string }> };
+      expect(await shownIds()).toEqual(api.sessions.map((s) => s.sessionId));
       expect(transferred.reduce((sum, size) => sum + size, 0)).toBeLessThanOrEqual(FIRST_LOAD_BUDGET_BYTES);
 
       await page.getByLabel('From (inclusive)').fill(range.from);
@@ -83,6 +85,49 @@ if (!chromiumAvailable()) {
       await shared.locator('#sessions tbody tr').nth(24).waitFor();
       expect(await shared.locator('#sessions tbody tr td:first-child a').allTextContents()).toEqual(expectedIds.slice(0, 25));
       await shared.close();
+    });
+
+    it('arrives with the first page of the search in its URL, equal to the API\'s, and asks the API only for what comes after', async () => {
+      const search = `?from=${encodeURIComponent(range.from)}&to=${encodeURIComponent(range.to)}&status=Terminated&limit=25`;
+      // The HTML as a server sends it: the block holds what the API answers for the same request.
+      const html = await (await fetch(`${stack.apiUrl}/${search}`)).text();
+      const block = /<script type="application\/json" id="first-page">(.*?)<\/script>/s.exec(html)?.[1] ?? '';
+      const embedded = JSON.parse(block) as { request: string; status: number; body: string };
+      const request = `/sessions?from=${encodeURIComponent(range.from)}&to=${encodeURIComponent(range.to)}&status=Terminated&limit=25`;
+      expect(embedded.request).toBe(request);
+      expect(embedded.status).toBe(200);
+      const fromApi = (await (await fetch(`${stack.apiUrl}${request}`)).json()) as { sessions: Array<{ sessionId: string }>; nextToken?: string };
+      const inPage = JSON.parse(embedded.body) as typeof fromApi;
+      expect(inPage.sessions).toEqual(fromApi.sessions);
+      expect(inPage.sessions.map((s) => s.sessionId)).toEqual(expectedIds.slice(0, 25));
+      expect(typeof inPage.nextToken).toBe(typeof fromApi.nextToken);
+
+      const fresh = await context.newPage();
+      const requested: string[] = [];
+      fresh.on('request', (sent) => requested.push(new URL(sent.url()).pathname + new URL(sent.url()).search));
+      await fresh.goto(`${stack.apiUrl}/${search}`);
+      await fresh.locator('#sessions tbody tr').nth(24).waitFor();
+      expect(await fresh.locator('#sessions tbody tr td:first-child a').allTextContents()).toEqual(expectedIds.slice(0, 25));
+      expect(await fresh.getByLabel('Status').inputValue()).toBe('Terminated');
+      expect(requested.filter((url) => url.startsWith(request))).toEqual([]);
+      // The next page is the API's, asked for with the token that came inside the page.
+      await fresh.getByRole('button', { name: 'Next page →' }).click();
+      await fresh.locator('#sessions tbody tr td:first-child a').first().filter({ hasText: expectedIds[25] ?? '' }).waitFor();
+      expect(requested.filter((url) => url.startsWith(`${request}&nextToken=`))).toHaveLength(1);
+      await fresh.close();
+    });
+
+    it('shows bad filters in the URL as a message in words, from the answer inside the page', async () => {
+      const fresh = await context.newPage();
+      const requested: string[] = [];
+      fresh.on('request', (sent) => requested.push(new URL(sent.url()).pathname));
+      await fresh.goto(`${stack.apiUrl}/?from=2026-03-01&to=2026-02-01&limit=50`);
+      const problem = fresh.locator('#problem');
+      await problem.filter({ hasText: /later than/ }).waitFor();
+      expect(await problem.textContent()).toBe("The archive refused this request: parameter 'from' (2026-03-01) is later than 'to' (2026-02-01).");
+      expect(await fresh.getByLabel('From (inclusive)').inputValue()).toBe('2026-03-01');
+      expect(requested.filter((path) => path === '/sessions')).toEqual([]);
+      await fresh.close();
     });
 
     it('pages forward and back with the API tokens', async () => {
@@ -125,7 +170,9 @@ if (!chromiumAvailable()) {
       const start = new Date(session?.startMs ?? 0).toISOString();
       expect(await field('startDate').textContent()).toBe(start.slice(0, 19).replace('T', ' '));
       expect(await field('startDate').locator('time').getAttribute('title')).toContain('your local time');
-      expect(await page.locator('#evidence-status').textContent()).toContain('not available');
+      // Records without evidence fields (every record before evidence was kept) say so under "Evidence".
+      expect(await page.locator('section:has(#evidence-title) #evidence-status').textContent()).toBe('Evidence: not recorded for this session.');
+      expect(await page.locator('#session-fields dd[data-field^="evidence"]').count()).toBe(0);
 
       // A session of more than 12 hours broke the max-duration rule (cdk.json): its finding shows.
       const long = stack.sessions.find((s) => s.endStatus === 'Terminated' && s.startMs > stack.t0 + 2 * DAY_MS && (s.endMs ?? 0) - s.startMs > 12 * 3_600_000);

@@ -109,15 +109,42 @@ describe('session-archive console --api', () => {
     expect(JSON.parse(answer.body)).toEqual({ error: { code: 'InvalidParameter', message: "parameter 'from' (2026-03-01) is later than 'to' (2026-02-01)" } });
   });
 
-  it('serves the page itself without asking the API', async () => {
+  it('serves the page itself, asking the API (signed) only for the sessions view\'s first page, which it puts inside', async () => {
     const before = recorded.length;
-    const page = await get(`${consoleUrl}/`);
     const script = await get(`${consoleUrl}/console/app.js`, { 'accept-encoding': 'gzip' });
+    const coverage = await get(`${consoleUrl}/?view=coverage`);
+    expect(script.status).toBe(200);
+    expect(script.headers['content-encoding']).toBe('gzip');
+    expect(coverage.body).not.toContain('id="first-page"');
+    expect(recorded.length).toBe(before);
+
+    const page = await get(`${consoleUrl}/?from=2026-01-01&limit=25&reason=a+b%2Bc`, { 'sec-fetch-site': 'none' });
     expect(page.status).toBe(200);
     expect(page.body).toMatch(/<script>.+<\/script>/s);
     expect(page.headers['content-security-policy']).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/=]+'/);
-    expect(script.status).toBe(200);
-    expect(script.headers['content-encoding']).toBe('gzip');
+    expect(page.headers['cache-control']).toBe('no-store');
+    expect(recorded.length).toBe(before + 1);
+    const arrived = recorded[before] as Recorded;
+    const asked = new URL(arrived.url, proxyUrl);
+    expect(asked.pathname).toBe('/v1/sessions');
+    expect(Object.fromEntries(asked.searchParams)).toEqual({ from: '2026-01-01', reason: 'a b+c', limit: '25' });
+    expect(String(arrived.headers.authorization)).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDCONSOLETEST\/\d{8}\/eu-west-1\/execute-api\/aws4_request, /);
+    const block = /<script type="application\/json" id="first-page">(.*?)<\/script>/s.exec(page.body)?.[1] ?? '';
+    const direct = await get(`${consoleUrl}/sessions?from=2026-01-01&reason=a+b%2Bc&limit=25`);
+    expect(JSON.parse(block)).toEqual({ request: '/sessions?from=2026-01-01&reason=a+b%2Bc&limit=25', status: 200, body: direct.body });
+  });
+
+  it('puts a refusal inside the page as the API gave it, and asks nothing for a page opened from another site', async () => {
+    const refused = await get(`${consoleUrl}/?from=2026-03-01&to=2026-02-01`);
+    const block = /<script type="application\/json" id="first-page">(.*?)<\/script>/s.exec(refused.body)?.[1] ?? '';
+    const embedded = JSON.parse(block) as { status: number; body: string };
+    expect(embedded.status).toBe(400);
+    expect(JSON.parse(embedded.body).error.message).toBe("parameter 'from' (2026-03-01) is later than 'to' (2026-02-01)");
+
+    const before = recorded.length;
+    const linked = await get(`${consoleUrl}/?from=2026-01-01`, { 'sec-fetch-site': 'cross-site' });
+    expect(linked.status).toBe(200);
+    expect(linked.body).not.toContain('id="first-page"');
     expect(recorded.length).toBe(before);
   });
 

@@ -23,6 +23,7 @@ import { startOrganizationSsm, type OrganizationSsm } from '../../local/emulator
 import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
 import { sweepTargets, type TargetOutcome } from '../../local/fan-out';
 import { ManualClock } from '../../local/ssm-emulator';
+import { addRoundTripDelay } from './network-latency';
 
 const HUB_KEY = { accessKeyId: 'AKIAHUBSWEEPER000001', secretAccessKey: 'hub-secret' };
 
@@ -36,8 +37,8 @@ export interface Hub {
   run(options?: SweepOptions): Promise<TargetOutcome[]>;
   /** The planner's targets (Organizations, every NextToken). */
   plan(): Promise<PlannedTarget[]>;
-  /** Sweeps these targets through the fan-out, without planning. */
-  sweep(targets: readonly PlannedTarget[], options?: SweepOptions): Promise<TargetOutcome[]>;
+  /** Sweeps these targets through the fan-out, without planning (at the hub's concurrency unless given). */
+  sweep(targets: readonly PlannedTarget[], options?: SweepOptions, atOnce?: number): Promise<TargetOutcome[]>;
   memberCredentials: MemberCredentials;
   archived(): Promise<SessionRecord[]>;
   store: DynamoArchiveStore;
@@ -49,20 +50,31 @@ export interface HubOptions {
   regions: string[];
   startMs: number;
   concurrency?: number;
+  /** Modelled round trips (ms) to SSM, STS and DynamoDB; none by default. */
+  latency?: NetworkLatency;
 }
 
-export async function startHub({ members, regions, startMs, concurrency = 3 }: HubOptions): Promise<Hub> {
+export interface NetworkLatency {
+  ssmMs?: number;
+  stsMs?: number;
+  dynamodbMs?: number;
+}
+
+export async function startHub({ members, regions, startMs, concurrency = 3, latency = {} }: HubOptions): Promise<Hub> {
   const clock = new ManualClock(startMs);
   const sample = sampleOrganization({ members, externalId: 'org-archive', callers: { [HUB_KEY.accessKeyId]: 'arn:aws:iam::111111111111:role/SessionArchiveSweeper' }, acceptUnknownCallers: false });
   const sts = await startStsEmulator({ organization: sample.organization });
   const organizations = await startOrganizationsEmulator({ organization: sample.organization, maxPageSize: 2 });
-  const ssm = await startOrganizationSsm({ organization: sample.organization, emulator: { clock } });
+  const ssmLatency = latency.ssmMs ? { faults: { latencyRate: 1, latencyMs: latency.ssmMs } } : {};
+  const ssm = await startOrganizationSsm({ organization: sample.organization, emulator: { clock, ...ssmLatency } });
   const dynalite = await startEmbeddedStore();
   const dynamo = new DynamoDBClient({ region: 'us-east-1', endpoint: dynalite.endpoint, credentials: HUB_KEY });
   await ensureArchiveTable(dynamo, 'org-archive');
+  addRoundTripDelay(dynamo, latency.dynamodbMs ?? 0);
   const documents = DynamoDBDocumentClient.from(dynamo);
   const store = new DynamoArchiveStore({ client: documents, tableName: 'org-archive' });
   const stsClient = new STSClient({ region: 'us-east-1', endpoint: sts.endpoint, credentials: HUB_KEY, maxAttempts: 2 });
+  addRoundTripDelay(stsClient, latency.stsMs ?? 0);
   const credentials = new MemberCredentials({ sts: stsClient });
   const sources = new TargetSources({ credentials, hubCredentials: HUB_KEY, ssmEndpoint: ssm.endpoint, clock, maxAttempts: 2 });
   const directory = new OrganizationsAccountDirectory(new Organizations({ region: 'us-east-1', endpoint: organizations.endpoint, credentials: HUB_KEY }), { pageSize: 2 });
@@ -79,7 +91,7 @@ export async function startHub({ members, regions, startMs, concurrency = 3 }: H
     store,
     memberCredentials: credentials,
     plan: async () => (await planTargets(config, { accountId: sample.organization.hubAccountId, region: 'us-east-1' }, directory)).targets,
-    sweep: (targets, options = {}) => sweepTargets(targets, concurrency, (target) => sweepOne(target, options)),
+    sweep: (targets, options = {}, atOnce = concurrency) => sweepTargets(targets, atOnce, (target) => sweepOne(target, options)),
     run: async (options = {}) =>
       sweepTargets((await planTargets(config, { accountId: sample.organization.hubAccountId, region: 'us-east-1' }, directory)).targets, concurrency, (target) => sweepOne(target, options)),
     archived: async () => {

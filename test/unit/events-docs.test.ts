@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import {
+  archiveIntegrityViolationDetailSchema,
   complianceFindingDetailSchema,
   coverageGapDetailSchema,
   sessionArchivedDetailSchema,
@@ -21,6 +22,7 @@ const SCHEMAS: Record<DetailType, z.core.$ZodType> = {
   [DETAIL_TYPE.coverageGapDetected]: coverageGapDetailSchema,
   [DETAIL_TYPE.complianceFinding]: complianceFindingDetailSchema,
   [DETAIL_TYPE.targetSweepFailed]: targetSweepFailedDetailSchema,
+  [DETAIL_TYPE.archiveIntegrityViolation]: archiveIntegrityViolationDetailSchema,
 };
 
 const page = readFileSync(join(__dirname, '..', '..', 'docs', 'events.md'), 'utf8');

@@ -91,3 +91,32 @@ export const complianceFindingDetailSchema = z.strictObject({
   finding: findingSchema,
 });
 export type ComplianceFindingDetail = z.infer<typeof complianceFindingDetailSchema>;
+
+/** What one verify run found wrong: the kinds of lambdas/core/evidence/verify-findings.ts. */
+export const INTEGRITY_VIOLATION_KINDS = ['changed', 'deleted', 'inserted', 'missing', 'reordered', 'altered', 'unsigned', 'unknown-key', 'undecodable'] as const;
+
+export const archiveIntegrityViolationDetailSchema = z.strictObject({
+  version,
+  /** `verify@<checkedAt>`: one per verify run. */
+  verificationId: z.string().check(z.minLength(1)),
+  checkedAt: isoTime,
+  /** What the run walked. */
+  targets: count,
+  evidenceObjects: count,
+  records: count,
+  /** Violations by kind; only kinds that occurred. */
+  counts: z.partialRecord(z.enum(INTEGRITY_VIOLATION_KINDS), count),
+  /** The first violations found (at most 50, to fit the entry limit); `omitted` says how many more. */
+  violations: z.array(
+    z.strictObject({
+      kind: z.enum(INTEGRITY_VIOLATION_KINDS),
+      target: z.string(),
+      sessionId: z.optional(z.string()),
+      sequence: z.optional(count),
+      key: z.optional(z.string()),
+      message: z.string(),
+    }),
+  ),
+  omitted: count,
+});
+export type ArchiveIntegrityViolationDetail = z.infer<typeof archiveIntegrityViolationDetailSchema>;

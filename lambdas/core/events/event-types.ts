@@ -11,6 +11,7 @@ export const DETAIL_TYPE = {
   coverageGapDetected: 'Coverage Gap Detected',
   complianceFinding: 'Session Compliance Finding',
   targetSweepFailed: 'Target Sweep Failed',
+  archiveIntegrityViolation: 'Archive Integrity Violation',
 } as const;
 export type DetailType = (typeof DETAIL_TYPE)[keyof typeof DETAIL_TYPE];
 

@@ -43,6 +43,8 @@ export const SESSION_CSV_COLUMNS = [
   'firstArchivedAt',
   'lastSeenAt',
   'endedUnobservedAt',
+  'evidenceHash',
+  'evidenceSequence',
 ] as const;
 export type SessionCsvColumn = (typeof SESSION_CSV_COLUMNS)[number];
 
@@ -87,6 +89,8 @@ function csvValue(session: SessionRecord, column: SessionCsvColumn): string | un
     case 'connections':
       // A list of objects in one cell: its JSON text, which spreadsheets keep as is.
       return session.connections === undefined ? undefined : JSON.stringify(session.connections);
+    case 'evidenceSequence':
+      return session.evidenceSequence === undefined ? undefined : String(session.evidenceSequence);
     default:
       return session[column];
   }

@@ -53,6 +53,12 @@ export const sessionSchema = z.strictObject({
   endedUnobservedAt: z.optional(
     isoTime('Set when the session vanished from the source before its final state could be read; status is then the last one seen.'),
   ),
+  evidenceHash: z.optional(
+    z.string().check(z.meta({ description: 'Hex SHA-256 of this state in canonical JSON (docs/evidence.md); absent when the archive keeps no evidence.' })),
+  ),
+  evidenceSequence: z.optional(
+    z.int().check(z.meta({ description: 'Sequence number of the evidence object of this target that holds this state.', example: 42 })),
+  ),
 });
 
 // The documented shape and the record must have the same fields: this fails to compile when they drift.

@@ -58,20 +58,27 @@ export async function listNewHistory(run: SweepRun, outcome: HistoryOutcome, cov
   const slices = planSlices(from, run.windowStart, run.startedAt, run.loaded.sliceMs);
   for (const [i, slice] of slices.entries()) {
     const listing: ResumableListing = { startedAt: run.startedAt, ...slice, nextToken: null, pagesListed: 0 };
-    if (await listSlice(run, listing, outcome, coverFrom, newGaps)) continue;
+    // The last slice's advance is saved by the checkpoint that follows it (one write fewer per sweep).
+    if (await listSlice(run, listing, outcome, coverFrom, newGaps, i < slices.length - 1)) continue;
     if (i === 0) outcome.unfinishedSlice = slice;
     return;
   }
   outcome.done = true;
 }
 
-/** Lists one slice to its end (or saves its place); when done, moves coverage up to it. */
-async function listSlice(run: SweepRun, listing: ResumableListing, outcome: HistoryOutcome, coverFrom: number, newGaps: readonly CoverageGap[]): Promise<boolean> {
+/**
+ * Lists one slice to its end (or saves its place); when done, moves coverage up to it: saved at once,
+ * or with `persist` false only kept in the run's state for the next save (the final checkpoint, or
+ * a reconciliation's) — an invocation killed before then lists that slice again, nothing is lost.
+ */
+async function listSlice(run: SweepRun, listing: ResumableListing, outcome: HistoryOutcome, coverFrom: number, newGaps: readonly CoverageGap[], persist = true): Promise<boolean> {
   const { done } = await continueListing(run, 'historyListing', listing);
   if (!done) return false;
   // Sessions that started within the margin before the listing began may not have been visible.
   const reached = Math.min(listing.before ?? Number.POSITIVE_INFINITY, listing.startedAt - run.settings.clockSkewMs);
   outcome.listedUntil = Math.max(outcome.listedUntil ?? reached, reached);
-  await run.saveState({ ...advance(run.state, run.watermarkAt(outcome.listedUntil), outcome.listedUntil, coverFrom, newGaps), historyListing: null });
+  const next = { ...advance(run.state, run.watermarkAt(outcome.listedUntil), outcome.listedUntil, coverFrom, newGaps), historyListing: null };
+  if (persist) await run.saveState(next);
+  else run.state = next;
   return true;
 }

@@ -4,7 +4,7 @@
  */
 import type { EventSink } from '../events/ports';
 import { SessionEventOutbox } from '../events/session-outbox';
-import type { ArchiveOutcome, ArchiveStore, Clock, CoreLogger, SessionSource, SessionTracking } from '../ports';
+import type { ArchiveOutcome, ArchiveStore, ClaimedRecord, Clock, CoreLogger, SessionSource, SessionTracking } from '../ports';
 import { silentLogger } from '../ports';
 import { isFinalStatus, type ObservedSession, type SessionRecord, type SourceScope } from '../session';
 import { EMPTY_SWEEP_STATE, reconcileSweepState, type SweepState } from '../sweep-state';
@@ -28,6 +28,18 @@ export interface SweepPorts<S extends ScopedSource = SessionSource> {
    * Absent: the sweep publishes nothing.
    */
   events?: EventSink;
+  /**
+   * The evidence of the states this sweep stores (core/evidence/with-evidence.ts), when the archive
+   * keeps evidence. Their `Session Archived` events then wait until `seal` has written it.
+   */
+  evidence?: SweepEvidence;
+}
+
+/** What a sweep needs of its target's evidence: writing the object of what it stored so far. */
+export interface SweepEvidence {
+  seal(): Promise<void>;
+  /** Objects and states written so far (for the summary). */
+  readonly counts: { objects: number; states: number; recovered: number };
 }
 
 export interface SweepOptions {
@@ -85,6 +97,8 @@ export class SweepRun<S extends ScopedSource = SessionSource> {
   state: SweepState;
   /** Earliest StartDate of a session listed open in this sweep. */
   earliestActiveStart = Number.POSITIVE_INFINITY;
+  /** Stored states whose events wait for their evidence (only with `ports.evidence`), page by page. */
+  private unannounced: { written: SessionRecord[]; superseded: ClaimedRecord[] }[] = [];
   private readonly remaining: () => number;
 
   private constructor(
@@ -156,9 +170,26 @@ export class SweepRun<S extends ScopedSource = SessionSource> {
       : await store.archiveSessions(this.scope, page, nowIso);
     this.counts.written += outcome.written.length;
     this.counts.unchanged += outcome.unchanged;
-    if (this.outbox && outcome.written.length > 0) await this.outbox.publishWritten(outcome.written, outcome.supersededEvents);
+    if (this.outbox && outcome.written.length > 0) {
+      if (this.ports.evidence) this.unannounced.push({ written: outcome.written, superseded: outcome.supersededEvents ?? [] });
+      else await this.outbox.publishWritten(outcome.written, outcome.supersededEvents);
+    }
     if (outcome.written.length > 0 && onArchived) await onArchived(outcome.written);
     return outcome;
+  }
+
+  /**
+   * Writes the evidence of what this sweep stored, then announces it: a state's event never goes out
+   * before its evidence exists. (Checkpoints may move earlier: a stored state's evidence is owed in
+   * the table from the write that stored it, and the next sweep writes it should this one die.)
+   */
+  async sealAndAnnounce(): Promise<void> {
+    if (!this.ports.evidence) return;
+    await this.ports.evidence.seal();
+    const pages = this.unannounced;
+    this.unannounced = [];
+    // Page by page, as without evidence: consumers see the same batches, never a whole backfill at once.
+    for (const { written, superseded } of pages) await this.outbox?.publishWritten(written, superseded);
   }
 
   /** Saves conditionally on the version loaded; on a conflict folds in what the other sweep saved. */
