@@ -15,7 +15,9 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { keyAdministration } from './archive-key';
 import { METRICS_NAMESPACE, SWEEP_METRIC } from '../lambdas/sweeper/metrics';
-import { INTEGRITY_VIOLATIONS_METRIC } from '../lambdas/verify/metrics';
+import { complianceAlarms, fanOutAlarms, integrityAlarm, recordCapAlarm, type FanOutAlarmSources, type SweepMetric, type VerifyAlarmSources } from './optional-alarms';
+
+export { RECORD_CAP_HEADROOM_ALARM, STALE_TARGETS_METRIC, type FanOutAlarmSources, type VerifyAlarmSources } from './optional-alarms';
 
 export interface ArchiveAlarmsProps {
   /** The sweeper function: its Errors metric feeds the sweeper-errors alarm. */
@@ -62,28 +64,8 @@ export interface ArchiveAlarmsProps {
   readonly verify?: VerifyAlarmSources;
 }
 
-export interface VerifyAlarmSources {
-  readonly function: lambda.IFunction;
-  /** The `service` dimension of the verify's metrics. */
-  readonly serviceName: string;
-}
-
-
-export interface FanOutAlarmSources {
-  /** The `service` dimension of the planner's metrics. */
-  readonly plannerServiceName: string;
-  /** Targets whose sweep failed on every retry. */
-  readonly deadLetters: sqs.IQueue;
-  /** A period holding at least one planner run. */
-  readonly staleTargetsPeriod: Duration;
-}
-
-/** The planner's count of targets without a complete sweep for `noSweepAlarmHours` (lambdas/planner/handler.ts). */
-export const STALE_TARGETS_METRIC = 'StaleTargets';
 /** Half the sweep's 5-minute visibility margin: skew beyond it would soon let a session slip past a sweep. */
 export const CLOCK_SKEW_ALARM_SECONDS = 150;
-/** Records since the last sweep over the source's cap: above this, the next busy hour may overflow it. */
-export const RECORD_CAP_HEADROOM_ALARM = 0.8;
 
 const HOUR = Duration.hours(1);
 /** CloudWatch evaluates at most 7 days for periods of an hour or more. */
@@ -134,7 +116,7 @@ export class ArchiveAlarms extends Construct {
     if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
 
     const prefix = Stack.of(this).stackName;
-    const sweepMetric = (metricName: string, statistic: string, period: Duration): cloudwatch.Metric =>
+    const sweepMetric: SweepMetric = (metricName, statistic, period) =>
       new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: props.sweeperServiceName }, statistic, period });
 
     this.sweeperErrors = new cloudwatch.Alarm(this, 'SweeperErrors', {
@@ -204,30 +186,7 @@ export class ArchiveAlarms extends Construct {
     });
 
     if (props.complianceDeadLetters) {
-      this.complianceFailures = new cloudwatch.Alarm(this, 'ComplianceFailures', {
-        alarmName: `${prefix}-compliance-failures`,
-        alarmDescription:
-          'A Session Archived event reached the compliance dead-letter queue: the check failed on it after every retry, ' +
-          'so that session was not checked. See docs/operations.md#compliance-failures.',
-        metric: props.complianceDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      this.sessionEventsUndelivered = new cloudwatch.Alarm(this, 'SessionEventsUndelivered', {
-        alarmName: `${prefix}-session-events-undelivered`,
-        alarmDescription:
-          'Sweeps could not deliver Session Archived events to EventBridge for 2 hours in a row (they wait in the archive and ' +
-          'go out once EventBridge takes them). See docs/operations.md#session-events-undelivered.',
-        // One sweep's leftovers go out with the next sweep: only a persistent failure lasts two hours.
-        metric: sweepMetric(SWEEP_METRIC.sessionEventsUndelivered, 'Minimum', HOUR),
-        threshold: 0,
-        evaluationPeriods: 2,
-        datapointsToAlarm: 2,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+      [this.complianceFailures, this.sessionEventsUndelivered] = complianceAlarms(this, prefix, props.complianceDeadLetters, sweepMetric);
     }
 
     this.sourceClockSkew = new cloudwatch.Alarm(this, 'SourceClockSkew', {
@@ -241,21 +200,9 @@ export class ArchiveAlarms extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    if (props.fanOut) [this.staleTargets, this.targetDeadLetters] = this.fanOutAlarms(props.fanOut, prefix);
-    if (props.recordCapAlarm) {
-      this.recordCapHeadroom = new cloudwatch.Alarm(this, 'RecordCapHeadroom', {
-        alarmName: `${prefix}-record-cap-headroom`,
-        alarmDescription:
-          `A sweep found more than ${RECORD_CAP_HEADROOM_ALARM * 100}% of a source's record cap (Alibaba Cloud keeps 1,000) created since the last sweep: ` +
-          'sweep more often before records drop unread. See docs/operations.md#record-cap-headroom.',
-        metric: sweepMetric(SWEEP_METRIC.recordCapHeadroom, 'Maximum', HOUR),
-        threshold: RECORD_CAP_HEADROOM_ALARM,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-    }
-    if (props.verify) this.integrity = this.integrityAlarm(props.verify, prefix);
+    if (props.fanOut) [this.staleTargets, this.targetDeadLetters] = fanOutAlarms(this, prefix, props.fanOut);
+    if (props.recordCapAlarm) this.recordCapHeadroom = recordCapAlarm(this, prefix, sweepMetric);
+    if (props.verify) this.integrity = integrityAlarm(this, prefix, props.verify);
 
     const notify = new actions.SnsAction(this.topic);
     for (const alarm of this.all()) {
@@ -263,59 +210,6 @@ export class ArchiveAlarms extends Construct {
       alarm.addOkAction(notify);
     }
     this.allowCloudWatchToPublish();
-  }
-
-  /** One alarm for every stale target together (never one per target), and one on the dead-letter queue. */
-  private fanOutAlarms(fanOut: FanOutAlarmSources, prefix: string): [cloudwatch.Alarm, cloudwatch.Alarm] {
-    const staleTargets = new cloudwatch.Alarm(this, 'StaleTargets', {
-      alarmName: `${prefix}-stale-targets`,
-      alarmDescription:
-        'Some targets had no complete sweep for noSweepAlarmHours, two periods in a row. GET /coverage names them with their last error. ' +
-        'See docs/operations.md#stale-targets.',
-      metric: new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: STALE_TARGETS_METRIC, dimensionsMap: { service: fanOut.plannerServiceName }, statistic: 'Maximum', period: fanOut.staleTargetsPeriod }),
-      threshold: 0,
-      evaluationPeriods: 2,
-      datapointsToAlarm: 2,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      // No planner run: the no-successful-sweep alarm covers it.
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    const targetDeadLetters = new cloudwatch.Alarm(this, 'TargetDeadLetters', {
-      alarmName: `${prefix}-target-dead-letters`,
-      alarmDescription:
-        'A target sweep failed three times in a row and its message reached the dead-letter queue. See docs/operations.md#target-dead-letters.',
-      metric: fanOut.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    return [staleTargets, targetDeadLetters];
-  }
-
-  /**
-   * One alarm for integrity: a verify run found a violation, or a verify run failed (then nothing
-   * was proven). Daily runs: a day's period holds one.
-   */
-  private integrityAlarm(verify: VerifyAlarmSources, prefix: string): cloudwatch.Alarm {
-    const period = Duration.days(1);
-    const violations = new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: INTEGRITY_VIOLATIONS_METRIC, dimensionsMap: { service: verify.serviceName }, statistic: 'Maximum', period });
-    return new cloudwatch.Alarm(this, 'ArchiveIntegrity', {
-      alarmName: `${prefix}-archive-integrity`,
-      alarmDescription:
-        'The scheduled verify found records changed, deleted or inserted outside the sweeper, or a broken evidence chain ' +
-        '(Archive Integrity Violation on the bus names them), or the verify itself failed. See docs/operations.md#archive-integrity.',
-      metric: new cloudwatch.MathExpression({
-        expression: 'FILL(violations, 0) + FILL(errors, 0)',
-        usingMetrics: { violations, errors: verify.function.metricErrors({ period, statistic: 'Sum' }) },
-        period,
-        label: 'integrity violations and verify failures',
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
   }
 
   /**
