@@ -1,4 +1,4 @@
-/** The verify function's metric; the integrity alarm (lib/archive-alarms.ts) imports the name. */
+/** The verify function's metric; the integrity alarm (lib/optional-alarms.ts) imports the name. */
 export { METRICS_NAMESPACE } from '../sweeper/metrics';
 
 /** Violations one verify run found (0 on a healthy run). Count, with the `service` dimension. */
