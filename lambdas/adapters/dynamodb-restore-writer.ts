@@ -19,7 +19,7 @@ const MAX_UNPROCESSED_RETRIES = 8;
 /** The fields of what the source reported: the store's content hash covers these. */
 const OBSERVED_FIELDS = ['sessionId', 'target', 'status', 'startDate', 'endDate', 'documentName', 'owner', 'reason', 'details', 'outputUrl', 'maxSessionDuration', 'accessType'] as const;
 
-/** The item the store keeps for `record` (lambdas/adapters/dynamodb-archive-store.ts, writeSession and markEndedUnobserved). */
+/** The item the store keeps for `record` (writeSession in dynamodb-session-writes.ts, markEndedUnobserved in dynamodb-open-sessions.ts). */
 export function sessionItemOf(record: ArchivedRecord): Record<string, unknown> {
   const observed: Record<string, unknown> = {};
   for (const field of OBSERVED_FIELDS) if (record[field] !== undefined) observed[field] = record[field];
