@@ -1,6 +1,6 @@
 /** One session: every field the archive holds, its compliance findings, its evidence status. */
 import type { ComplianceFinding } from '../../lambdas/core/compliance/finding';
-import type { SessionRecord } from '../../lambdas/core/session';
+import type { SessionConnection, SessionRecord } from '../../lambdas/core/session';
 import { allPages, describeError, getJson, isAbort } from './api';
 import { findingsTable } from './findings';
 import { h, replace } from './dom';
@@ -16,7 +16,29 @@ function value(name: string, raw: unknown): HTMLElement | string {
     const urls = raw as { s3OutputUrl?: string; cloudWatchOutputUrl?: string };
     return h('span', {}, urls.s3OutputUrl ? `S3: ${urls.s3OutputUrl}` : '', urls.s3OutputUrl && urls.cloudWatchOutputUrl ? h('br') : null, urls.cloudWatchOutputUrl ? `CloudWatch: ${urls.cloudWatchOutputUrl}` : '');
   }
+  if (name === 'connections' && Array.isArray(raw)) return connectionList(raw as SessionConnection[]);
+  if (name === 'instanceIds' && Array.isArray(raw)) return raw.join(', ');
   return typeof raw === 'string' ? raw : JSON.stringify(raw);
+}
+
+/** An Alibaba Cloud session's connections, one line each: instance, status, times, why it closed. */
+function connectionList(connections: SessionConnection[]): HTMLElement {
+  return h(
+    'ul',
+    { class: 'connections' },
+    connections.map((c) =>
+      h(
+        'li',
+        {},
+        `${c.instanceId} · ${c.status} · `,
+        c.startTime ? timeElement(c.startTime) : 'start unknown',
+        ' → ',
+        c.endTime ? timeElement(c.endTime) : 'open',
+        c.closedReason ? ` · ${c.closedReason}` : '',
+        c.failedDetail ? ` (${c.failedDetail})` : '',
+      ),
+    ),
+  );
 }
 
 /** Shown under "Evidence" rather than in the field list. */

@@ -9,7 +9,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { contentHash } from '../core/content-hash';
 import { recordHash } from '../core/evidence/canonical';
 import type { ClaimedRecord, EventClaim } from '../core/ports';
-import { isFinalStatus, scopeKey, type ObservedSession, type SessionRecord, type SourceScope } from '../core/session';
+import { isFinalStatus, scopeKey, SOURCE_SPECIFIC_FIELDS, type ObservedSession, type SessionRecord, type SourceScope } from '../core/session';
 import { fromIso } from '../core/time';
 import {
   EVENT_CLAIM_OWNER,
@@ -37,13 +37,7 @@ const OPTIONAL_FIELDS = [
   'outputUrl',
   'maxSessionDuration',
   'accessType',
-  'instanceIds',
-  'username',
-  'identityType',
-  'clientIp',
-  'portNumber',
-  'targetServer',
-  'connections',
+  ...SOURCE_SPECIFIC_FIELDS,
 ] as const;
 /**
  * How the archive tracks an open session it can no longer see. Part of the record's state: any

@@ -112,11 +112,13 @@ export function observedFingerprint(session: ObservedSession): string {
   return JSON.stringify(extra === undefined ? shared : [...shared, ...extra]);
 }
 
+/** Fields only some sources report (Alibaba Cloud's), in the order records, columns and hashes list them. */
+export const SOURCE_SPECIFIC_FIELDS = ['instanceIds', 'username', 'identityType', 'clientIp', 'portNumber', 'targetServer', 'connections'] as const;
+
 /** Alibaba Cloud's fields, when the session has any. */
 function sourceSpecificFingerprint(session: ObservedSession): unknown[] | undefined {
+  if (SOURCE_SPECIFIC_FIELDS.every((name) => session[name] === undefined)) return undefined;
   const { instanceIds, username, identityType, clientIp, portNumber, targetServer, connections } = session;
-  const values = [instanceIds, username, identityType, clientIp, portNumber, targetServer, connections];
-  if (values.every((value) => value === undefined)) return undefined;
   return [
     instanceIds ?? null,
     username ?? null,

@@ -4,7 +4,7 @@
  * Ground truth: every session the emulator held at each sweep's start is archived as last shown.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SourcePage, UnfilteredSessionSource } from '../../lambdas/core/ports';
+import { killedAt } from '../support/alibaba-soak';
 import { ALIBABA_REGION, diffAgainstShown, startAlibabaSweepRig, type AlibabaSweepRig } from '../support/alibaba-sweep-rig';
 
 const HOUR = 3_600_000;
@@ -17,22 +17,6 @@ async function missingNow(rig: AlibabaSweepRig): Promise<string[]> {
   return rig.emulator.retained(ALIBABA_REGION).filter((session) => !archived.has(session.sessionId)).map((session) => session.sessionId);
 }
 
-/** The same source, killed (it throws) when it is asked for page `killAt`. */
-function killedAt(source: UnfilteredSessionSource, killAt: number): UnfilteredSessionSource {
-  return {
-    scope: source.scope,
-    historyRetentionMs: source.historyRetentionMs,
-    recordCap: source.recordCap,
-    sourceClockOffsetMs: () => source.sourceClockOffsetMs(),
-    async *listPages(): AsyncIterable<SourcePage> {
-      let page = 0;
-      for await (const next of source.listPages()) {
-        if (++page === killAt) throw new Error('sweeper killed');
-        yield next;
-      }
-    },
-  };
-}
 
 describe('an Alibaba sweep that cannot rely on order or on the network', () => {
   let rig: AlibabaSweepRig;

@@ -13,7 +13,7 @@ import { SESSION_CSV_COLUMNS } from '../../lambdas/core/query/formats';
 import { runCli, startCli, type RunningCli } from '../support/cli-process';
 
 /** Enough that the export needs many pages of the API (1000 per page at most). */
-const SESSIONS = 12_000;
+const SESSIONS = 5_000;
 const SWEEP_LINE = /^sweep (\d+) complete in [\d.]+ s: (\d+) seen, (\d+) written, (\d+) unchanged, (\d+) open.*$/m;
 
 interface ExportedRow {
@@ -65,10 +65,10 @@ describe('session-archive local with query and export, as processes', () => {
 
     expect(number).toBe('1');
     firstSweepWritten = Number(written);
-    expect(firstSweepWritten).toBeGreaterThanOrEqual(10_000);
+    expect(firstSweepWritten).toBeGreaterThanOrEqual(4_000);
     expect(Number(seen)).toBe(firstSweepWritten);
     expect(line).not.toMatch(/GAP/);
-    // The sweep takes about 30-45 s on two cores (dynalite writes a few hundred sessions a second);
+    // The sweep takes about 15-25 s on two cores (dynalite writes a few hundred sessions a second);
     // this only keeps a machine busy with other test files from failing it.
   }, 300_000);
 
@@ -103,8 +103,8 @@ describe('session-archive local with query and export, as processes', () => {
     exportedIds = rows.map((row) => row.sessionId);
     expect(new Set(exportedIds).size).toBe(rows.length);
     const progress = result.stderr.split('\n').filter((line) => /^exported \d+ sessions \(\d+\/s\)$/.test(line));
-    // One line per page here (--progress-interval 0): a 1000-session page at most, so at least 10.
-    expect(progress.length).toBeGreaterThanOrEqual(10);
+    // One line per page here (--progress-interval 0): a 1000-session page at most, so at least 4.
+    expect(progress.length).toBeGreaterThanOrEqual(4);
     expect(result.stderr).toMatch(new RegExp(`^exported ${rows.length} sessions to ${out.replace(/[.]/g, '\\.')} in [\\d.]+ s \\(\\d+/s\\)$`, 'm'));
     expect(existsSync(`${out}.partial`)).toBe(false);
   });

@@ -3,7 +3,7 @@
  * "nextToken"}`; JSON Lines and CSV hold only the sessions, so the handler also sends the token in
  * the `x-next-token` header. Each CSV page is a complete document with its own header row.
  */
-import type { SessionRecord } from '../session';
+import { SOURCE_SPECIFIC_FIELDS, type SessionRecord } from '../session';
 import { csvRow } from './csv';
 import type { OutputFormat } from './parameters';
 
@@ -30,13 +30,7 @@ export const SESSION_CSV_COLUMNS = [
   'cloudWatchOutputUrl',
   'maxSessionDuration',
   'accessType',
-  'instanceIds',
-  'username',
-  'identityType',
-  'clientIp',
-  'portNumber',
-  'targetServer',
-  'connections',
+  ...SOURCE_SPECIFIC_FIELDS,
   'accountId',
   'region',
   'source',
