@@ -25,6 +25,9 @@ export interface AlibabaSweepRig {
   emulator: AlibabaEmulator;
   clock: ManualClock;
   store: DynamoArchiveStore;
+  /** The archive table and its client, for tests that add their own adapters (the evidence ledger). */
+  documents: DynamoDBDocumentClient;
+  tableName: string;
   source: AlibabaTerminalSource;
   dynamoCalls: Record<string, number>;
   sweep(options?: SweepOptions & { source?: UnfilteredSessionSource }): Promise<SweepSummary>;
@@ -50,6 +53,8 @@ export async function startAlibabaSweepRig(startMs: number, options: Partial<Ali
     emulator,
     clock,
     store,
+    documents,
+    tableName,
     source,
     dynamoCalls,
     sweep: ({ source: custom, ...sweepOptions } = {}) => sweepUnfiltered({ source: custom ?? source, store, clock }, sweepOptions),
