@@ -8,7 +8,11 @@ export const EXPORT_RANGE = { from: '2025-10-01T00:00:00Z', to: '2026-01-01T00:0
 
 /** One navigation to the console, on the page's own clock (ms from the document's navigation start). */
 export interface Navigation {
-  /** To the frame that showed the first 100 results, once painted (the page's `console:results` mark). */
+  /**
+   * To the frame that showed the first 100 results, once painted: the `console:rows` mark, set by
+   * an inline script the parser runs right after the server's rows (rAF, then a task: after that
+   * frame). The page's script adopts the rows later (`console:results`).
+   */
   onScreenMs: number;
   /** The page's first bytes: its styles and script, sent before the server has the API's answer. */
   htmlStartMs: number;

@@ -8,7 +8,7 @@
  */
 import type { SessionRecord } from '../lambdas/core/session';
 import type { FirstPageAnswer } from './first-page';
-import { RESULTS_TIMING, SERVED_RESULTS_ID, SESSION_COLUMNS } from './src/served-names';
+import { ROWS_PAINTED_SCRIPT, SERVED_RESULTS_ID, SESSION_COLUMNS } from './src/served-names';
 import { utcText } from './src/utc-text';
 import { pageSize, stateFromSearch, type ConsoleState } from './src/url-state';
 
@@ -32,7 +32,7 @@ export function firstResultsHtml(pathname: string, search: string, answer: First
   if (body === undefined || body.sessions.length === 0) return '';
   // fillPage (console/src/api.ts) asks again while a page is short and has a next token.
   if (body.nextToken !== undefined && body.sessions.length < pageSize(state.values)) return '';
-  return `<div id="${SERVED_RESULTS_ID}">${pagerHtml(state, body.nextToken, body.sessions.length)}${tableHtml(pathname, state, body.sessions)}</div>`;
+  return `<div id="${SERVED_RESULTS_ID}">${pagerHtml(state, body.nextToken, body.sessions.length)}${tableHtml(pathname, state, body.sessions)}<script>${ROWS_PAINTED_SCRIPT}</script></div>`;
 }
 
 function parseBody(text: string): { sessions: SessionRecord[]; nextToken?: string } | undefined {
@@ -61,13 +61,12 @@ function pagerHtml(state: ConsoleState, nextToken: string | undefined, shown: nu
 function tableHtml(pathname: string, state: ConsoleState, sessions: readonly SessionRecord[]): string {
   const head = SESSION_COLUMNS.map((title) => `<th scope="col">${escapeText(title)}</th>`).join('');
   const widths = SESSION_COLUMNS.map((_, index) => `<col class="c${index}">`).join('');
-  const rows = sessions.map((session, index) => rowHtml(pathname, state, session, index === sessions.length - 1)).join('');
+  const rows = sessions.map((session) => rowHtml(pathname, state, session)).join('');
   return `<div class="scroll" tabindex="0" role="region" aria-label="Sessions"><table id="sessions"><caption>Archived sessions</caption><colgroup>${widths}</colgroup><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
-function rowHtml(pathname: string, state: ConsoleState, session: SessionRecord, last: boolean): string {
-  const timing = last ? ` elementtiming="${RESULTS_TIMING}"` : '';
-  const link = `<a href="${escapeAttribute(sessionLink(pathname, state, session.sessionId))}" data-nav=""${timing}>${escapeText(session.sessionId)}</a>`;
+function rowHtml(pathname: string, state: ConsoleState, session: SessionRecord): string {
+  const link = `<a href="${escapeAttribute(sessionLink(pathname, state, session.sessionId))}" data-nav="">${escapeText(session.sessionId)}</a>`;
   const cells = [
     link,
     timeHtml(session.startDate),

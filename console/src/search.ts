@@ -5,7 +5,7 @@ import { drawSessionsPerDay } from './chart';
 import { field, h, input, replace, select } from './dom';
 import { exportControls } from './export';
 import { pager } from './pager';
-import { adoptServedTable, RESULTS_TIMING, SESSION_COLUMNS } from './served';
+import { adoptServedTable, SESSION_COLUMNS } from './served';
 import { DEFAULT_PAGE_SIZE, filterParameters, navigate, PAGE_SIZES, pageSize, SESSION_FILTERS, viewLink, type ConsoleState } from './state';
 import { DAY_MS, isoMinute, prepareLocalTimes, timeElement } from './time';
 
@@ -84,13 +84,12 @@ function searchForm(state: ConsoleState): HTMLFormElement {
 }
 
 function sessionsTable(sessions: readonly SessionRecord[], state: ConsoleState): HTMLElement {
-  // The last row's link is timed (element timing), as in the server's table: when it is painted, the page is.
-  const link = (session: SessionRecord, last: boolean): HTMLElement => {
+  const link = (session: SessionRecord): HTMLElement => {
     const values: Record<string, string> = { ...state.values, id: session.sessionId };
-    return h('a', { href: viewLink('session', values), 'data-nav': true, elementtiming: last ? RESULTS_TIMING : undefined }, session.sessionId);
+    return h('a', { href: viewLink('session', values), 'data-nav': true }, session.sessionId);
   };
-  const rows = sessions.map((session, index) =>
-    h('tr', {}, h('td', {}, link(session, index === sessions.length - 1)), h('td', {}, timeElement(session.startDate)), h('td', {}, timeElement(session.endDate)), h('td', {}, session.status), h('td', {}, session.target), h('td', { class: 'owner' }, session.owner ?? '–'), h('td', {}, session.documentName ?? '–'), h('td', {}, session.reason ?? '')),
+  const rows = sessions.map((session) =>
+    h('tr', {}, h('td', {}, link(session)), h('td', {}, timeElement(session.startDate)), h('td', {}, timeElement(session.endDate)), h('td', {}, session.status), h('td', {}, session.target), h('td', { class: 'owner' }, session.owner ?? '–'), h('td', {}, session.documentName ?? '–'), h('td', {}, session.reason ?? '')),
   );
   const columns = SESSION_COLUMNS;
   const head = columns.map((title) => h('th', { scope: 'col' }, title));

@@ -6,7 +6,7 @@
 import { SERVED_RESULTS_ID } from './served-names';
 import { localText } from './time';
 
-export { RESULTS_TIMING, SERVED_RESULTS_ID, SESSION_COLUMNS } from './served-names';
+export { SERVED_RESULTS_ID, SESSION_COLUMNS } from './served-names';
 
 /**
  * The server's table (its scrolling region) with the local times added as titles, taken out of

@@ -1,6 +1,7 @@
 /** The sessions view's first page of results, rendered by the server into the page it sends. */
 import { describe, expect, it } from 'vitest';
 import { firstResultsHtml } from '../../console/first-results';
+import { ROWS_PAINTED_SCRIPT } from '../../console/src/served-names';
 
 const HOSTILE = '<script>alert("owner")</script>&<!--';
 const session = {
@@ -21,7 +22,8 @@ describe('the first page of results as HTML', () => {
   it('escapes every value from the archive: no markup from a session reaches the page', () => {
     const html = firstResultsHtml('/', '?owner=%3Cscript%3E', answer([session, { ...session, sessionId: '"><img src=x onerror=alert(1)>' }]));
 
-    expect(html).not.toContain('<script');
+    // The one script is the page's own mark after the rows (allowed by its hash).
+    expect(html.replace(`<script>${ROWS_PAINTED_SCRIPT}</script>`, '')).not.toContain('<script');
     expect(html).not.toContain('<img');
     expect(html).not.toContain('<b>');
     expect(html).not.toContain('<!--');
@@ -29,7 +31,7 @@ describe('the first page of results as HTML', () => {
     expect(html).toContain('<td>a "quoted" &lt;b&gt;reason&lt;/b&gt;</td>');
     // In attributes, quotes are escaped too: the link's href keeps the search (owner filter) and the id.
     expect(html).toContain('href="/?view=session&amp;owner=%3Cscript%3E&amp;id=%22%3E%3Cimg+src%3Dx+onerror%3Dalert%281%29%3E"');
-    expect(html).toContain('data-nav="" elementtiming="console-results">"&gt;&lt;img src=x onerror=alert(1)&gt;</a>');
+    expect(html).toContain('data-nav="">"&gt;&lt;img src=x onerror=alert(1)&gt;</a>');
   });
 
   it('shows times as UTC text with the ISO time in datetime, and a dash for a missing end, owner or document', () => {
