@@ -130,10 +130,12 @@ if (!chromiumAvailable()) {
 
       const fresh = await context.newPage();
       // Which table the document held once parsed (before the script's handlers ran): the server's.
-      await fresh.addInitScript("document.addEventListener('DOMContentLoaded', () => { window.servedTable = document.getElementById('sessions'); })");
+      // Its results section says nothing while the server's rows show below it.
+      await fresh.addInitScript("document.addEventListener('DOMContentLoaded', () => { window.servedTable = document.getElementById('sessions'); window.statusShown = getComputedStyle(document.querySelector('#results > p[role=status]')).display; })");
       await fresh.goto(`${stack.apiUrl}/${search}`);
       await fresh.waitForFunction("performance.getEntriesByName('console:results').length > 0");
       expect(await fresh.evaluate("window.servedTable !== null && window.servedTable === document.querySelector('#results #sessions') && document.getElementById('first-results') === null")).toBe(true);
+      expect(await fresh.evaluate('window.statusShown')).toBe('none');
       // The mark after the server's rows ran: its inline script is allowed by the page's CSP.
       expect(await fresh.evaluate("performance.getEntriesByName('console:rows').length")).toBe(1);
       const adopted = await fresh.locator('#sessions').evaluate((table) => table.outerHTML);
