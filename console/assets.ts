@@ -12,7 +12,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGzip, gzipSync } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { askFirstPage, firstPageBlock, firstPageRequest, type FirstPageSource } from './first-page';
+import { askFirstPage, firstPageBlock, firstPageRequest, type FirstPageAnswer, type FirstPageSource } from './first-page';
+import { firstResultsHtml } from './first-results';
+import { ROWS_PAINTED_SCRIPT } from './src/served-names';
 
 export interface ConsoleAsset {
   contentType: string;
@@ -69,7 +71,8 @@ async function bundle(): Promise<ConsoleBuild> {
     assets.set(`/console/${name}`, asset(contentType, Buffer.from(file.contents)));
   }
   // The first load is one request: styles and script are inlined into the page (no round trips
-  // after the HTML), and the CSP allows exactly those by their hashes. The sessions view's first
+  // after the HTML), and the CSP allows exactly those by their hashes (and the benchmark's mark
+  // after the server's rows, console/src/served-names.ts). The sessions view's first
   // API answer, when the server has it, follows the script at the end of the same response.
   const script = (files['app.js'] ?? '').replace(/<\/(script)/gi, '<\\/$1');
   const styles = files['app.css'] ?? '';
@@ -82,7 +85,7 @@ async function bundle(): Promise<ConsoleBuild> {
     "default-src 'self'",
     "img-src 'self' data: blob:",
     `style-src 'self' '${sha256(styles)}'`,
-    `script-src 'self' '${sha256(script)}'`,
+    `script-src 'self' '${sha256(script)}' '${sha256(ROWS_PAINTED_SCRIPT)}'`,
     "connect-src 'self'",
     "frame-ancestors 'none'",
   ].join('; ');
@@ -135,7 +138,7 @@ export async function serveConsole(request: IncomingMessage, response: ServerRes
     // It carries archive data: never kept by the browser.
     response.writeHead(200, { ...headers, 'cache-control': 'no-store' });
     if (request.method === 'HEAD') response.end();
-    else await sendWithFirstPage(build.page, response, gzip, firstPage, wanted);
+    else await sendWithFirstPage(build.page, response, gzip, firstPage, url, wanted);
     return true;
   }
   const body = gzip ? found.gzipped : found.body;
@@ -147,20 +150,22 @@ export async function serveConsole(request: IncomingMessage, response: ServerRes
 
 /**
  * The page up to its script at once, so the browser runs the script while the API answers; then
- * the answer and the end of the page. The script waits for the end of the document to read it.
+ * the answer and the end of the page. The script sits inside `<main>`, which is still open when
+ * it runs: the server-rendered rows that follow it land in `<main>` after what the script built,
+ * where the results go, and are painted as they are parsed. The data block after them is the
+ * state the script adopts the rows with (it waits for the end of the document to read it).
  */
-async function sendWithFirstPage(page: ConsoleBuild['page'], response: ServerResponse, gzip: boolean, source: FirstPageSource, wanted: string): Promise<void> {
+async function sendWithFirstPage(page: ConsoleBuild['page'], response: ServerResponse, gzip: boolean, source: FirstPageSource, url: URL, wanted: string): Promise<void> {
   const answered = askFirstPage(source, wanted);
+  const rest = (answer: FirstPageAnswer | undefined): string => (answer === undefined ? page.tail : firstResultsHtml(url.pathname, url.search, answer) + firstPageBlock(wanted, answer) + page.tail);
   if (gzip) {
     const compressed = createGzip();
     compressed.pipe(response);
     compressed.write(page.head);
     compressed.flush();
-    const answer = await answered;
-    compressed.end(answer === undefined ? page.tail : firstPageBlock(wanted, answer) + page.tail);
+    compressed.end(rest(await answered));
     return;
   }
   response.write(page.head);
-  const answer = await answered;
-  response.end(answer === undefined ? page.tail : firstPageBlock(wanted, answer) + page.tail);
+  response.end(rest(await answered));
 }

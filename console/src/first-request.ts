@@ -4,6 +4,7 @@
  * the browser makes no request of its own before the first results show. The page takes it over
  * when it asks for exactly that request; without it (another view, an older server) it fetches.
  */
+import { SERVED_RESULTS_ID } from './served-names';
 import { firstSessionsRequest } from './url-state';
 
 export const API_HEADERS = { accept: 'application/json' } as const;
@@ -38,8 +39,14 @@ function embedded(): Promise<Embedded | undefined> {
       block?.remove();
       resolve(block === null ? undefined : parse(block.textContent ?? ''));
     };
-    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', read, { once: true });
-    else read();
+    // With the server's rows in the page, the frame that paints them goes first; the script's
+    // work with the answer (adopting them) comes after it rather than delaying it.
+    const afterParse = (): void => {
+      if (document.getElementById(SERVED_RESULTS_ID) === null) read();
+      else requestAnimationFrame(() => setTimeout(read, 0));
+    };
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', afterParse, { once: true });
+    else afterParse();
   });
 }
 

@@ -1,13 +1,10 @@
 /** Times are shown in UTC (what auditors compare across regions); the local time is on hover. */
 import { h } from './dom';
+import { utcText } from './utc-text';
 
 export const DAY_MS = 86_400_000;
 
-/** `2026-01-15T09:30:00.000Z` → `2026-01-15 09:30:00`. */
-export function utcText(iso: string): string {
-  const ms = Date.parse(iso);
-  return Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 19).replace('T', ' ') : iso;
-}
+export { utcText } from './utc-text';
 
 // One formatter for every time shown: creating one per call costs about a millisecond each.
 let localFormat: Intl.DateTimeFormat | undefined;

@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { firstResultsHtml } from '../../console/first-results';
+import { ROWS_PAINTED_SCRIPT } from '../../console/src/served-names';
 import { DAY_MS } from '../../lambdas/core/time';
 import { chromiumAvailable, launchChromium, MISSING_CHROMIUM_NOTE } from '../support/browser';
 import { REPO_ROOT, runCli } from '../support/cli-process';
@@ -115,6 +117,52 @@ if (!chromiumAvailable()) {
       await fresh.locator('#sessions tbody tr td:first-child a').first().filter({ hasText: expectedIds[25] ?? '' }).waitFor();
       expect(requested.filter((url) => url.startsWith(`${request}&nextToken=`))).toHaveLength(1);
       await fresh.close();
+    });
+
+    it('paints the first page from the server\'s HTML without script, and adopts those rows as the ones it would render itself', async () => {
+      const search = `?from=${encodeURIComponent(range.from)}&to=${encodeURIComponent(range.to)}&status=Terminated&limit=25`;
+      // Without JavaScript: the rows are in the HTML as sent.
+      const plain = await browser.newContext({ javaScriptEnabled: false });
+      const still = await plain.newPage();
+      await still.goto(`${stack.apiUrl}/${search}`);
+      expect(await still.locator('#sessions tbody tr td:first-child a').allTextContents()).toEqual(expectedIds.slice(0, 25));
+      await plain.close();
+
+      const fresh = await context.newPage();
+      // Which table the document held once parsed (before the script's handlers ran): the server's.
+      // Its results section says nothing while the server's rows show below it.
+      await fresh.addInitScript("document.addEventListener('DOMContentLoaded', () => { window.servedTable = document.getElementById('sessions'); window.statusShown = getComputedStyle(document.querySelector('#results > p[role=status]')).display; })");
+      await fresh.goto(`${stack.apiUrl}/${search}`);
+      await fresh.waitForFunction("performance.getEntriesByName('console:results').length > 0");
+      expect(await fresh.evaluate("window.servedTable !== null && window.servedTable === document.querySelector('#results #sessions') && document.getElementById('first-results') === null")).toBe(true);
+      expect(await fresh.evaluate('window.statusShown')).toBe('none');
+      // The mark after the server's rows ran: its inline script is allowed by the page's CSP.
+      expect(await fresh.evaluate("performance.getEntriesByName('console:rows').length")).toBe(1);
+      const adopted = await fresh.locator('#sessions').evaluate((table) => table.outerHTML);
+      expect(await fresh.locator('#sessions time[title$="(your local time)"]').count()).toBe(50);
+      // Page 2 and back: page 1 rendered by the script from the API's answer.
+      await fresh.getByRole('button', { name: 'Next page →' }).click();
+      await fresh.locator('#sessions tbody tr td:first-child a').first().filter({ hasText: expectedIds[25] ?? '' }).waitFor();
+      await fresh.getByRole('button', { name: '← Previous page' }).click();
+      await fresh.locator('#sessions tbody tr td:first-child a').first().filter({ hasText: expectedIds[0] ?? '' }).waitFor();
+      const rendered = await fresh.locator('#sessions').evaluate((table) => table.outerHTML);
+      expect(rendered.match(/<tr>/g)).toHaveLength(26);
+      expect(adopted).toBe(rendered);
+      await fresh.close();
+    });
+
+    it('shows hostile text in the server\'s rows as text, never as markup', async () => {
+      const hostile = '<script>window.ran = true</script><img src=x onerror="window.ran = true">';
+      const html = firstResultsHtml('/', '', { status: 200, body: JSON.stringify({ sessions: [{ sessionId: `s-${hostile}`, startDate: '2026-01-15T09:30:00Z', status: 'Terminated', target: hostile, owner: hostile, reason: hostile }] }) });
+      const scratch = await context.newPage();
+      await scratch.setContent(`<!doctype html><body>${html}</body>`);
+      expect(await scratch.locator('img').count()).toBe(0);
+      // The one script is the page's mark after the rows, none from the sessions' text.
+      expect(await scratch.locator('script').allTextContents()).toEqual([ROWS_PAINTED_SCRIPT]);
+      expect(await scratch.locator('#sessions td.owner').textContent()).toBe(hostile);
+      expect(await scratch.locator('#sessions td:first-child a').textContent()).toBe(`s-${hostile}`);
+      expect(await scratch.evaluate('window.ran === undefined')).toBe(true);
+      await scratch.close();
     });
 
     it('shows bad filters in the URL as a message in words, from the answer inside the page', async () => {

@@ -15,11 +15,13 @@ describe('the console bundle', () => {
     const page = build.assets.get('/')?.body.toString('utf8') ?? '';
     expect(page).toContain(`<style>${build.assets.get('/console/app.css')?.body.toString('utf8')}</style>`);
     expect(page).toContain(`<script>${build.assets.get('/console/app.js')?.body.toString('utf8')}</script>`);
-    expect(build.csp).toMatch(/^default-src 'self'; .*style-src 'self' 'sha256-[^']+'; script-src 'self' 'sha256-[^']+';/);
-    // The page is cut after its script, where a server puts the first API answer.
+    expect(build.csp).toMatch(/^default-src 'self'; .*style-src 'self' 'sha256-[^']+'; script-src 'self' 'sha256-[^']+' 'sha256-[^']+';/);
+    // The page is cut after its script, inside <main>, where a server puts the first page's rows and API answer.
     expect(build.page.head + build.page.tail).toBe(page);
     expect(build.page.head.endsWith('</script>\n')).toBe(true);
-    expect(build.page.tail).toBe('</body>\n</html>\n');
+    expect(build.page.head.lastIndexOf('<main')).toBeGreaterThan(build.page.head.lastIndexOf('</main'));
+    expect(build.page.tail.startsWith('</main>\n')).toBe(true);
+    expect(build.page.tail.endsWith('</body>\n</html>\n')).toBe(true);
   });
 
   it('is built once per process', async () => {
