@@ -68,7 +68,7 @@ async function navigate(page: Page, url: string): Promise<Navigation> {
   await page.goto(`${url}/`);
   await page.locator('#sessions tbody tr:nth-child(100)').waitFor();
   // The script's mark, once it has adopted the server's rows and a frame has been painted after.
-  await page.waitForFunction("performance.getEntriesByName('console:results').length > 0");
+  await page.waitForFunction(() => performance.getEntriesByName('console:results').length > 0); // a function, not a string: the page's CSP forbids eval
   const [adoptedMs, htmlStartMs, scriptStartMs, htmlDoneMs, firstPageMs, apiRequests] = (await page.evaluate(TIMINGS)) as number[];
   // On screen: the server's rows, painted as the HTML was parsed. An inline script right after
   // them (all 100 in the document by then) marks, after the next frame, `console:rows`.

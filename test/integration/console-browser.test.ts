@@ -133,7 +133,7 @@ if (!chromiumAvailable()) {
       // Its results section says nothing while the server's rows show below it.
       await fresh.addInitScript("document.addEventListener('DOMContentLoaded', () => { window.servedTable = document.getElementById('sessions'); window.statusShown = getComputedStyle(document.querySelector('#results > p[role=status]')).display; })");
       await fresh.goto(`${stack.apiUrl}/${search}`);
-      await fresh.waitForFunction("performance.getEntriesByName('console:results').length > 0");
+      await fresh.waitForFunction(() => performance.getEntriesByName('console:results').length > 0); // a function, not a string: the page's CSP forbids eval
       expect(await fresh.evaluate("window.servedTable !== null && window.servedTable === document.querySelector('#results #sessions') && document.getElementById('first-results') === null")).toBe(true);
       expect(await fresh.evaluate('window.statusShown')).toBe('none');
       // The mark after the server's rows ran: its inline script is allowed by the page's CSP.
