@@ -24,7 +24,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { sessionKey, startKeyOf, startMonthOf } from '../lambdas/adapters/archive-table';
+import { sessionKey } from '../lambdas/adapters/archive-table';
 import { DynamoArchiveStore } from '../lambdas/adapters/dynamodb-archive-store';
 import { DynamoSessionReader } from '../lambdas/adapters/dynamodb-session-reader';
 import { ensureArchiveTable } from '../lambdas/adapters/ensure-table';
@@ -32,9 +32,9 @@ import { createApiHandler, type ApiHandler } from '../lambdas/api/app';
 import { mapWithConcurrency, sleep } from '../lambdas/core/concurrency';
 import { parseSessionQuery } from '../lambdas/core/query/parameters';
 import { planQuery, resolveRange } from '../lambdas/core/query/plan';
-import { contentHash } from '../lambdas/core/content-hash';
-import { isFinalStatus, scopeKey, type ObservedSession, type SourceScope } from '../lambdas/core/session';
+import { scopeKey, type ObservedSession, type SourceScope } from '../lambdas/core/session';
 import { DAY_MS, toIso } from '../lambdas/core/time';
+import { archiveItem } from './session-items';
 import { localLambdaContext, toProxyEvent } from '../local/api-server';
 
 const TABLE = 'bench-archive';
@@ -45,31 +45,7 @@ const NOW_ISO = toIso(SPAN_TO + DAY_MS);
 const TARGETS = 2000;
 const OWNERS = 300;
 /** Bump when the generated data changes, so stale seeded archives are rebuilt. */
-const DATA_VERSION = 1;
-
-const OPTIONAL_FIELDS = ['endDate', 'documentName', 'owner', 'reason', 'details', 'outputUrl', 'maxSessionDuration', 'accessType'] as const;
-
-/** The item DynamoArchiveStore writes for a session it has not seen before (checked in verifyItemShape). */
-function archiveItem(session: ObservedSession): Record<string, unknown> {
-  const final = isFinalStatus(session.status);
-  const item: Record<string, unknown> = {
-    ...sessionKey(session.sessionId, scopeKey(SCOPE)),
-    ...SCOPE,
-    sessionId: session.sessionId,
-    target: session.target,
-    status: session.status,
-    startDate: session.startDate,
-    startKey: startKeyOf(session.startDate, session.sessionId),
-    startMonth: startMonthOf(session.startDate),
-    lastSeenAt: NOW_ISO,
-    contentHash: contentHash(session),
-    isFinal: final,
-    firstArchivedAt: NOW_ISO,
-  };
-  for (const field of OPTIONAL_FIELDS) if (session[field] !== undefined) item[field] = session[field];
-  if (!final) item.openScope = scopeKey(SCOPE);
-  return item;
-}
+const DATA_VERSION = 2;
 
 /** Deterministic sessions: a skewed fleet and staff, as real archives have, over two years. */
 function sessionAt(index: number): ObservedSession {
@@ -141,7 +117,7 @@ async function verifyItemShape(documents: DynamoDBDocumentClient): Promise<void>
   const probe: ObservedSession = { ...sessionAt(0), sessionId: 'shape-probe-0000000000', reason: 'shape probe' };
   await new DynamoArchiveStore({ client: documents, tableName: TABLE }).archiveSessions(SCOPE, [probe], NOW_ISO);
   const stored = (await documents.send(new GetCommand({ TableName: TABLE, Key: sessionKey(probe.sessionId, scopeKey(SCOPE)) }))).Item;
-  const built = archiveItem(probe);
+  const built = archiveItem(SCOPE, probe, NOW_ISO);
   const sorted = (item: Record<string, unknown> | undefined) => JSON.stringify(Object.fromEntries(Object.entries(item ?? {}).sort(([a], [b]) => a.localeCompare(b))));
   if (sorted(stored) !== sorted(built)) throw new Error(`bench items differ from the store's:\n store ${sorted(stored)}\n bench ${sorted(built)}`);
 }
@@ -152,7 +128,7 @@ async function seed(documents: DynamoDBDocumentClient, count: number): Promise<v
   let written = 0;
   const indexes = Array.from({ length: batches }, (_, i) => i);
   await mapWithConcurrency(indexes, 12, async (batch) => {
-    let requests = Array.from({ length: Math.min(25, count - batch * 25) }, (_, i) => ({ PutRequest: { Item: archiveItem(sessionAt(batch * 25 + i)) } }));
+    let requests = Array.from({ length: Math.min(25, count - batch * 25) }, (_, i) => ({ PutRequest: { Item: archiveItem(SCOPE, sessionAt(batch * 25 + i), NOW_ISO) } }));
     for (let attempt = 0; requests.length > 0; attempt++) {
       if (attempt > 0) await sleep(Math.min(1000, 20 * 2 ** attempt));
       const result = await documents.send(new BatchWriteCommand({ RequestItems: { [TABLE]: requests } }));

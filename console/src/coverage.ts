@@ -9,26 +9,21 @@ import { navigate, type ConsoleState } from './state';
 import { formValues, timeRangeFields } from './search';
 import { duration, timeElement, utcText } from './time';
 
-interface Range {
-  from: string;
-  to: string;
-}
+type Range = { from: string; to: string };
+/** One target of GET /coverage (lambdas/core/query/coverage.ts), the fields this page draws. */
 interface SourceCoverage {
   source: string;
   accountId: string;
   region: string;
   watermark: string | null;
   watermarkAgeSeconds: number | null;
-  listedUntil: string | null;
   coverage: Range[];
-  confirmed?: Range[];
-  confirmedUntil?: string | null;
-  gaps: Array<Range & { detectedAt?: string }>;
-  lastSweep: { startedAt: string; finishedAt: string; complete: boolean; sessionsWritten: number; openSessions?: number; error?: string } | null;
-  lastCompletedAt: string | null;
-  /** Reported by newer archives; shown when present. */
-  openSessions?: number;
-  lastError?: string | { message?: string; at?: string } | null;
+  confirmed: Range[];
+  confirmedUntil: string | null;
+  gaps: Array<Range & { detectedAt: string }>;
+  lastSweep: { startedAt: string; finishedAt: string; complete: boolean; sessionsWritten: number } | null;
+  /** The target's last failure, until a sweep of it succeeds. */
+  lastError: { kind: string; message: string; since: string } | null;
 }
 interface CoverageReport {
   generatedAt: string;
@@ -69,29 +64,27 @@ function picture(source: SourceCoverage, axis: { from: number; to: number }): SV
   );
 }
 
+/** The target's last failure as GET /coverage reports it: its kind, message and since when. */
 function lastErrorText(source: SourceCoverage): string | undefined {
-  const error = source.lastError ?? source.lastSweep?.error;
-  if (!error) return undefined;
-  return typeof error === 'string' ? error : `${error.message ?? 'unknown'}${error.at ? ` (${utcText(error.at)} UTC)` : ''}`;
+  const error = source.lastError;
+  return error ? `${error.kind}: ${error.message} (since ${utcText(error.since)} UTC)` : undefined;
 }
 
 function facts(source: SourceCoverage): HTMLElement {
   const sweep = source.lastSweep;
-  const open = source.openSessions ?? sweep?.openSessions;
   const error = lastErrorText(source);
   const rows: Array<[string, HTMLElement | string]> = [
     ['Watermark', source.watermark === null ? 'none yet' : h('span', {}, timeElement(source.watermark), source.watermarkAgeSeconds === null ? '' : ` (${duration(source.watermarkAgeSeconds)} behind)`)],
     ['Confirmed until', timeElement(source.confirmedUntil ?? null)],
     ['Last sweep', sweep === null ? 'none yet' : h('span', {}, timeElement(sweep.finishedAt), `, ${sweep.complete ? 'complete' : 'stopped early'}, ${sweep.sessionsWritten} sessions written`)],
   ];
-  if (open !== undefined) rows.push(['Open sessions', String(open)]);
   if (error !== undefined) rows.push(['Last error', h('span', { class: 'problem' }, error)]);
   return h('dl', { class: 'facts' }, rows.flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, value)]));
 }
 
 function gapList(source: SourceCoverage): HTMLElement {
   if (source.gaps.length === 0) return h('p', {}, 'No gaps: nothing this source showed was lost.');
-  return h('ul', { class: 'gaps' }, source.gaps.map((gap) => h('li', {}, 'Gap (sessions lost): ', timeElement(gap.from), ' to ', timeElement(gap.to), gap.detectedAt ? h('span', {}, ', found ', timeElement(gap.detectedAt)) : null)));
+  return h('ul', { class: 'gaps' }, source.gaps.map((gap) => h('li', {}, 'Gap (sessions lost): ', timeElement(gap.from), ' to ', timeElement(gap.to), h('span', {}, ', found ', timeElement(gap.detectedAt)))));
 }
 
 const LEGEND = h('p', { class: 'legend' }, h('span', { class: 'key covered' }), ' covered ', h('span', { class: 'key confirmed' }), ' confirmed ', h('span', { class: 'key gap' }), ' gap ', h('span', { class: 'key watermark' }), ' watermark');
