@@ -97,3 +97,11 @@ export function securityTokenOf(request: IncomingMessage): string | undefined {
   const value = request.headers['x-amz-security-token'];
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
+
+/** A JSON answer with its length and the emulated service's own headers; nothing once the client has gone. */
+export function sendJsonBody(response: ServerResponse, status: number, body: object, headers: Record<string, string>): void {
+  if (response.destroyed || response.writableEnded) return;
+  const payload = JSON.stringify(body);
+  response.writeHead(status, { ...headers, 'Content-Length': Buffer.byteLength(payload) });
+  response.end(payload);
+}

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticateCaller } from './callers';
-import { listen, securityTokenOf, sigV4CallerOf, type ListenOptions } from './http';
+import { listen, securityTokenOf, sendJsonBody, sigV4CallerOf, type ListenOptions } from './http';
 import { EmulatedOrganization } from './organization-model';
 import {
   isOrganizationsOperation,
@@ -145,12 +145,5 @@ function emptyStats(): OrganizationsStats {
 }
 
 function send(response: ServerResponse, status: number, body: Record<string, unknown>, requestId: string): void {
-  if (response.destroyed || response.writableEnded) return;
-  const payload = JSON.stringify(body);
-  response.writeHead(status, {
-    'Content-Type': 'application/x-amz-json-1.1',
-    'Content-Length': Buffer.byteLength(payload),
-    'x-amzn-RequestId': requestId,
-  });
-  response.end(payload);
+  sendJsonBody(response, status, body, { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': requestId });
 }

@@ -1,5 +1,6 @@
 /** The AWS JSON 1.1 wire details of the emulator: body, caller, operation, response. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJsonBody } from '../emulators/http';
 import { SsmApiError } from './errors';
 import { isOperationName, type CallerIdentity, type OperationName } from './operations';
 
@@ -53,15 +54,7 @@ export function operationFrom(target: string | string[] | undefined): OperationN
 
 /** `ssmNowMs` goes out as the Date header: the SDK sets its clock offset from it, as with real SSM. */
 export function send(response: ServerResponse, status: number, body: Record<string, unknown>, requestId: string, ssmNowMs: number): void {
-  if (response.destroyed || response.writableEnded) return;
-  const payload = JSON.stringify(body);
-  response.writeHead(status, {
-    'Content-Type': 'application/x-amz-json-1.1',
-    'Content-Length': Buffer.byteLength(payload),
-    'x-amzn-RequestId': requestId,
-    Date: new Date(ssmNowMs).toUTCString(),
-  });
-  response.end(payload);
+  sendJsonBody(response, status, body, { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': requestId, Date: new Date(ssmNowMs).toUTCString() });
 }
 
 export function endpointHost(host: string): string {

@@ -1,5 +1,6 @@
 /** The HTTP side of Alibaba's RPC style: the request as the signature sees it, and JSON answers with a Date header. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJsonBody } from '../http';
 import type { IncomingCall } from './authenticate';
 
 /** Decodes `a=1&b=x%20y` without turning "+" into a space: Alibaba's clients encode spaces as %20. */
@@ -37,13 +38,5 @@ export function incomingCall(request: IncomingMessage, body: string): IncomingCa
 
 /** `nowMs` (the emulated Alibaba clock) goes out as the Date header: the adapter reads the source's clock from it. */
 export function sendJson(response: ServerResponse, status: number, body: object, requestId: string, nowMs: number): void {
-  if (response.destroyed || response.writableEnded) return;
-  const payload = JSON.stringify(body);
-  response.writeHead(status, {
-    'Content-Type': 'application/json;charset=utf-8',
-    'Content-Length': Buffer.byteLength(payload),
-    'x-acs-request-id': requestId,
-    Date: new Date(nowMs).toUTCString(),
-  });
-  response.end(payload);
+  sendJsonBody(response, status, body, { 'Content-Type': 'application/json;charset=utf-8', 'x-acs-request-id': requestId, Date: new Date(nowMs).toUTCString() });
 }
