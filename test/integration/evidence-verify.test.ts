@@ -281,4 +281,21 @@ describe('session-archive restore', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already exists/);
   });
+
+  it('refuses bad flags with exit 2 and a message naming the flag, before touching any table', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--evidence', evidence, '--endpoint', rig.storeEndpoint], /--table must be a DynamoDB table name/],
+      [['--evidence', evidence, '--table', 'x', '--endpoint', rig.storeEndpoint], /--table must be a DynamoDB table name .* got 'x'/],
+      [['--evidence', evidence, '--table', 'restored-bad', '--endpoint', 'ftp://127.0.0.1'], /--endpoint must be an http\(s\) URL/],
+      [['--table', 'restored-bad', '--endpoint', rig.storeEndpoint], /--evidence is required/],
+      [['--evidence', join(evidence, 'no-such-folder'), '--table', 'restored-bad', '--endpoint', rig.storeEndpoint], /is not a folder/],
+      [['--evidence', evidence, '--table', 'restored-bad', '--endpoint', rig.storeEndpoint, '--target', 'i-0123'], /--target must be a target key/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli(['restore', ...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
 });
