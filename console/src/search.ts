@@ -5,9 +5,9 @@ import { drawSessionsPerDay } from './chart';
 import { field, h, input, replace, select } from './dom';
 import { exportControls } from './export';
 import { pager } from './pager';
-import { adoptServedTable, SESSION_COLUMNS } from './served';
+import { adoptServedTable, prepareLocalTimesUnlessServed, SESSION_COLUMNS } from './served';
 import { DEFAULT_PAGE_SIZE, filterParameters, navigate, PAGE_SIZES, pageSize, SESSION_FILTERS, viewLink, type ConsoleState } from './state';
-import { DAY_MS, isoMinute, prepareLocalTimes, timeElement } from './time';
+import { DAY_MS, isoMinute, timeElement } from './time';
 
 const PRESETS: ReadonlyArray<readonly [string, number]> = [
   ['Last 24 h', DAY_MS],
@@ -106,7 +106,7 @@ export function renderSessions(root: HTMLElement, state: ConsoleState, signal: A
   // The request goes out first; the form is built while the API works.
   const first = fillPage<SessionRecord>('/sessions', 'sessions', parameters, pageSize(state.values), state.values.token, signal);
   replace(root, h('h1', {}, 'Sessions'), searchForm(state), h('div', { id: 'problem', role: 'alert' }), exportControls(parameters), chart, results);
-  setTimeout(prepareLocalTimes, 0);
+  prepareLocalTimesUnlessServed();
   void first.then(
     (page) => {
       // The first page's rows may already be on screen, rendered by the server: adopted, not rebuilt.

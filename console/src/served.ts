@@ -4,7 +4,7 @@
  * building its own, so the rows painted while the HTML was parsed stay on screen.
  */
 import { SERVED_RESULTS_ID } from './served-names';
-import { localText } from './time';
+import { localText, prepareLocalTimes } from './time';
 
 export { SERVED_RESULTS_ID, SESSION_COLUMNS } from './served-names';
 
@@ -24,4 +24,17 @@ export function adoptServedTable(rows: number): HTMLElement | undefined {
     if (iso) time.setAttribute('title', localText(iso));
   }
   return table;
+}
+
+/**
+ * The local-time formatter costs tens of milliseconds on a new page: made while the page waits
+ * for a fetch, but not ahead of the server's rows, whose frame comes first (adopting them makes
+ * it afterwards). Their block is in the document once it has been parsed.
+ */
+export function prepareLocalTimesUnlessServed(): void {
+  const prepare = (): void => {
+    if (document.getElementById(SERVED_RESULTS_ID) === null) setTimeout(prepareLocalTimes, 0);
+  };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', prepare, { once: true });
+  else prepare();
 }

@@ -16,7 +16,7 @@ function localFormatter(): Intl.DateTimeFormat {
 
 /**
  * The first formatter of a new page loads the browser's locale data (tens of milliseconds): done
- * while the page waits for its first results rather than when it draws them.
+ * while the page waits for its first results rather than when it draws them (console/src/served.ts).
  */
 export function prepareLocalTimes(): void {
   localFormatter();
