@@ -6,6 +6,7 @@
  *   - the first load's transfer (gzip) and the time until the first 100 results are on screen,
  *     with where it goes (the page's first bytes, its script, the API's answer inside the page,
  *     the painted results), next to the latency of the same API call made directly, same run;
+ *   - the browser's own part (bench/console-floor.ts) and a search from the open page;
  *   - export from the page (sessions/s) next to `session-archive export` of the same search.
  * Prints a "## Console" section and writes it into docs/benchmarks.md.
  */
@@ -22,6 +23,7 @@ import { ensureArchiveTable } from '../lambdas/adapters/ensure-table';
 import type { SourceScope } from '../lambdas/core/session';
 import { DAY_MS, toIso } from '../lambdas/core/time';
 import { launchChromium } from '../test/support/browser';
+import { measureBrowserFloor } from './console-floor';
 import { EXPORT_RANGE, renderConsoleSection, type FirstLoad, type Navigation } from './console-report';
 import { withConsoleSection } from './console-section';
 import { archiveItem, benchSession, itemShapeDigest, verifyItemShape, writeItems } from './session-items';
@@ -99,8 +101,22 @@ async function firstLoad(browser: Browser, url: string): Promise<FirstLoad> {
   // The same request from the same page once it is idle: the browser's own cost, apart from the load.
   const idleFetchMs = Number(await page.evaluate("(async () => { const t = performance.now(); await (await fetch('/sessions?limit=100', { headers: { accept: 'application/json' } })).text(); return performance.now() - t; })()"));
   const again = await navigate(page, url);
+  const searchMs = await searchInPage(page);
   await context.close();
-  return { transferBytes, firstHundredMs, fresh, again, idleFetchMs };
+  return { transferBytes, firstHundredMs, fresh, again, idleFetchMs, searchMs };
+}
+
+/**
+ * A search from the open page: the form submitted (the same search), until the frame showing its
+ * results was painted (the script's `console:results` mark, set after that frame). The script asks
+ * the API and builds the 100 rows itself here.
+ */
+async function searchInPage(page: Page): Promise<number> {
+  const started = Number(await page.evaluate("(() => { performance.clearMarks('console:results'); const t = performance.now(); document.querySelector('form.filters').requestSubmit(); return t; })()"));
+  await page.waitForFunction(() => performance.getEntriesByName('console:results').length > 0);
+  const shown = Number(await page.evaluate("performance.getEntriesByName('console:results')[0].startTime"));
+  await page.locator('#per-day p:not([role="status"])').waitFor({ timeout: 300_000 });
+  return shown - started;
 }
 
 /** The page's first API call, made directly: the same URL the page sends. */
@@ -164,10 +180,12 @@ async function main(): Promise<void> {
       direct.push(await apiLatency(api.url));
     }
     progress('measured first loads');
+    const floor = await measureBrowserFloor(browser, api.url, runs);
+    progress('measured the browser floor');
     const fromPage = await pageExport(browser, api.url);
     const fromCli = await cliExport(api.url, join(work, 'cli.csv'));
     progress('measured exports');
-    const section = renderConsoleSection({ size, runs, cached: archive.cached, build, buildMs, loads, direct, fromPage, fromCli });
+    const section = renderConsoleSection({ size, runs, cached: archive.cached, build, buildMs, loads, direct, floor, fromPage, fromCli });
     process.stdout.write(`${section}\n`);
     const target = join(PROJECT_ROOT, 'docs', 'benchmarks.md');
     writeFileSync(target, withConsoleSection(readFileSync(target, 'utf8'), section));
