@@ -13,7 +13,7 @@ import { ROWS_PAINTED_SCRIPT } from '../../console/src/served-names';
 import { DAY_MS } from '../../lambdas/core/time';
 import { chromiumAvailable, launchChromium, MISSING_CHROMIUM_NOTE } from '../support/browser';
 import { REPO_ROOT, runCli } from '../support/cli-process';
-import { startConsoleStack, type ConsoleStack } from '../support/console-stack';
+import { CONSOLE_ACCOUNT, CONSOLE_REGION, startConsoleStack, type ConsoleStack } from '../support/console-stack';
 
 const FIRST_LOAD_BUDGET_BYTES = 150 * 1024;
 
@@ -260,19 +260,62 @@ if (!chromiumAvailable()) {
       expect(gap).toBeDefined();
       const axis = { from: Date.parse(new Date(stack.t0 - 25 * DAY_MS).toISOString()), to: stack.t0 + 35 * DAY_MS };
       await page.goto(`${stack.apiUrl}/?view=coverage&from=${new Date(axis.from).toISOString()}&to=${new Date(axis.to).toISOString()}`);
-      const drawn = page.locator('svg.coverage rect.gap');
+      const ssm = page.locator(`section.source[data-scope="ssm#${CONSOLE_ACCOUNT}#${CONSOLE_REGION}"]`);
+      const drawn = ssm.locator('svg.coverage rect.gap');
       await drawn.waitFor();
-      const coverage = (await (await fetch(`${stack.apiUrl}/coverage`)).json()) as { sources: Array<{ gaps: Array<{ from: string; to: string }> }> };
-      expect(coverage.sources[0]?.gaps.map(({ from, to }) => ({ from, to }))).toEqual([gap]);
+      const coverage = (await (await fetch(`${stack.apiUrl}/coverage`)).json()) as { sources: Array<{ source: string; gaps: Array<{ from: string; to: string }> }> };
+      expect(coverage.sources.find((source) => source.source === 'ssm')?.gaps.map(({ from, to }) => ({ from, to }))).toEqual([gap]);
 
-      const plot = await page.locator('svg.coverage rect.plot').boundingBox();
+      const plot = await ssm.locator('svg.coverage rect.plot').boundingBox();
       const box = await drawn.boundingBox();
       if (!plot || !box || !gap) throw new Error('the coverage picture is not drawn');
       const xOf = (iso: string): number => plot.x + ((Date.parse(iso) - axis.from) / (axis.to - axis.from)) * plot.width;
       expect(Math.abs(box.x - xOf(gap.from))).toBeLessThanOrEqual(1);
       expect(Math.abs(box.x + box.width - xOf(gap.to))).toBeLessThanOrEqual(1);
-      expect(await page.locator('ul.gaps li').count()).toBe(1);
-      expect(await page.locator('svg.coverage line.watermark').count()).toBe(1);
+      expect(await ssm.locator('ul.gaps li').count()).toBe(1);
+      expect(await ssm.locator('svg.coverage line.watermark').count()).toBe(1);
+    });
+
+    it('shows a target that failed with its last error in words, as GET /coverage reports it', async () => {
+      await page.goto(`${stack.apiUrl}/?view=coverage`);
+      const refused = page.locator(`section.source[data-scope="${stack.alibaba.refusedTarget}"]`);
+      await refused.waitFor();
+      const coverage = (await (await fetch(`${stack.apiUrl}/coverage`)).json()) as { sources: Array<{ source: string; accountId: string; region: string; lastError: { kind: string; message: string; since: string } | null }> };
+      const reported = coverage.sources.find((source) => `${source.source}#${source.accountId}#${source.region}` === stack.alibaba.refusedTarget)?.lastError;
+      // What the emulator answered the wrong secret with, kept as the target's last error (the
+      // sweep's own error names the target and kind before it).
+      expect(reported?.message).toContain('SignatureDoesNotMatch');
+      expect(stack.alibaba.refusal.endsWith(`: ${reported?.message}`)).toBe(true);
+      const shown = (await refused.locator('.problem').textContent()) ?? '';
+      expect(shown).toBe(`${reported?.kind}: ${reported?.message} (since ${reported?.since.slice(0, 19).replace('T', ' ')} UTC)`);
+      expect(shown).not.toContain('{');
+      // The region swept without trouble shows no error.
+      expect(await page.locator(`section.source[data-scope="${stack.alibaba.sweptTarget}"] .problem`).count()).toBe(0);
+    });
+
+    it('finds the Alibaba Cloud sessions by source, and opens one with each of its connections, as the emulator showed them', async () => {
+      await page.goto(`${stack.apiUrl}/`);
+      await page.getByLabel('Source').fill('alibaba');
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      await page.waitForURL(/source=alibaba/);
+      await page.locator('#results .pager').filter({ hasText: /the last page/ }).waitFor();
+      expect((await shownIds()).sort()).toEqual([...stack.alibaba.shown.keys()].sort());
+
+      const [id, summary] = [...stack.alibaba.shown].find(([, shown]) => (shown.last.Connections?.Connection ?? []).length >= 2) ?? [];
+      const connections = summary?.last.Connections?.Connection ?? [];
+      expect(connections.length).toBeGreaterThanOrEqual(2);
+      await page.goto(`${stack.apiUrl}/?view=session&id=${encodeURIComponent(id ?? '')}`);
+      await page.locator('#session-fields').waitFor();
+      const field = (name: string) => page.locator(`#session-fields dd[data-field="${name}"]`);
+      expect(await field('source').textContent()).toBe('alibaba');
+      expect(await field('accountId').textContent()).toBe(stack.alibaba.sweptTarget.split('#')[1]);
+      expect(await field('region').textContent()).toBe(summary?.regionId);
+      expect(await field('target').textContent()).toBe(connections[0]?.InstanceId);
+      const lines = await field('connections').locator('li').allTextContents();
+      expect(lines.map((line) => line.split(' · ').slice(0, 2).join(' · '))).toEqual(connections.map((c) => `${c.InstanceId} · ${c.Status}`));
+      const instances = [...new Set(connections.map((c) => c.InstanceId))];
+      if (instances.length > 1) expect(await field('instanceIds').textContent()).toBe(instances.join(', '));
+      else expect(await field('instanceIds').count()).toBe(0);
     });
 
     it('shows an inverted time range as a message in words', async () => {

@@ -2,7 +2,8 @@
  * A local stack for the console's tests: dynalite, the SSM emulator on a manual clock, the real
  * sweeper with the in-process compliance check, and the local API (which serves the console at
  * `/`). The sweeper sweeps once, goes dark for 31 days and sweeps again, so coverage holds a gap
- * the test created and knows from the sweep's own report.
+ * the test created and knows from the sweep's own report. An Alibaba Cloud account sits next to
+ * it (test/support/console-alibaba.ts): one region swept, one whose key is refused.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -16,6 +17,7 @@ import { startApiService } from '../../bin/commands/api';
 import { startEmbeddedStore } from '../../local/embedded-store';
 import { readComplianceRulesFromCdkJson, wireLocalEvents } from '../../local/in-process-bus';
 import { generateSessions, ManualClock, startSsmEmulator, type EmulatedSession } from '../../local/ssm-emulator';
+import { addConsoleAlibaba, type ConsoleAlibaba } from './console-alibaba';
 
 export const CONSOLE_ACCOUNT = '123456789012';
 export const CONSOLE_REGION = 'eu-west-1';
@@ -27,6 +29,8 @@ export interface ConsoleStack {
   t0: number;
   sessions: EmulatedSession[];
   sweeps: SweepSummary[];
+  /** Alibaba sessions start from t0 + 25 days, after every SSM search the tests make. */
+  alibaba: ConsoleAlibaba;
   dynamodbEndpoint: string;
   tableName: string;
   close(): Promise<void>;
@@ -56,6 +60,7 @@ export async function startConsoleStack(options: { sessions: number; seed: numbe
   sweeps.push(await sweep({ source, store: archive, clock, events: events.sink }, {}));
   clock.set(t0 + 31 * DAY_MS);
   sweeps.push(await sweep({ source, store: archive, clock, events: events.sink }, {}));
+  const alibaba = await addConsoleAlibaba({ store: archive, clock, events: events.sink }, t0 + 25 * DAY_MS, t0 + 30 * DAY_MS, options.seed);
   await events.settled();
   const api = await startApiService({ table: tableName, dynamodbEndpoint: store.endpoint, port: 0, host: '127.0.0.1', region: CONSOLE_REGION });
   return {
@@ -63,6 +68,7 @@ export async function startConsoleStack(options: { sessions: number; seed: numbe
     t0,
     sessions,
     sweeps,
+    alibaba,
     dynamodbEndpoint: store.endpoint,
     tableName,
     close: async () => {
@@ -70,6 +76,7 @@ export async function startConsoleStack(options: { sessions: number; seed: numbe
       ssm.destroy();
       dynamo.destroy();
       await emulator.close();
+      await alibaba.emulator.close();
       await store.close();
     },
   };
