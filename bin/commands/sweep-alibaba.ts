@@ -13,6 +13,7 @@ import { systemClock } from '../../lambdas/core/ports';
 import type { SweepSummary } from '../../lambdas/core/sweep';
 import { sweepUnfiltered } from '../../lambdas/core/unfiltered-sweep';
 import { CliUsageError } from './cli-support';
+import { sweepWithEvidence, type SweepEvidenceFlags } from './sweep-evidence';
 
 export const DEFAULT_ALIBABA_ACCOUNT = 'default';
 
@@ -23,6 +24,7 @@ export interface AlibabaSweepArgs {
   account: string | undefined;
   dynamodbEndpoint: string | undefined;
   historyRetentionDays: number;
+  evidence: SweepEvidenceFlags;
 }
 
 export async function sweepAlibaba(args: AlibabaSweepArgs, env: NodeJS.ProcessEnv): Promise<SweepSummary> {
@@ -47,7 +49,9 @@ export async function sweepAlibaba(args: AlibabaSweepArgs, env: NodeJS.ProcessEn
       historyRetentionDays: args.historyRetentionDays,
       ...(args.endpoint === undefined ? {} : { endpoint: args.endpoint }),
     });
-    return await sweepUnfiltered({ source, store: new DynamoArchiveStore({ client: documents, tableName: args.table }), clock: systemClock });
+    const store = new DynamoArchiveStore({ client: documents, tableName: args.table });
+    const context = { documents, table: args.table, scope: source.scope, store, note: (line: string) => process.stderr.write(`${line}\n`) };
+    return await sweepWithEvidence(args.evidence, context, (ports) => sweepUnfiltered({ source, clock: systemClock, ...ports }));
   } finally {
     documents.destroy();
   }

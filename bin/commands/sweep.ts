@@ -13,13 +13,15 @@ import { systemClock } from '../../lambdas/core/ports';
 import { sweep } from '../../lambdas/core/sweep';
 import { CliUsageError, describeFailure, positiveInteger, runCli } from './cli-support';
 import { sweepAlibaba } from './sweep-alibaba';
+import { checkSweepEvidenceFlags, SWEEP_EVIDENCE_OPTIONS, sweepWithEvidence, type SweepEvidenceFlags } from './sweep-evidence';
 
 export const SWEEP_USAGE = `Usage: session-archive sweep --table NAME [options]
 
 Runs one sweep: lists SSM Session Manager sessions (Active, then History), or Alibaba Cloud
 ECS terminal sessions (--source alibaba), and archives every one into the DynamoDB table,
 then prints a JSON summary (pages fetched, sessions seen, written, unchanged, watermark,
-gaps). Creates the table when it does not exist.
+gaps). Creates the table when it does not exist. Into a table that keeps evidence for the
+target, it sweeps only with --evidence and --evidence-key.
 
 Options:
   --table <name>                  archive table (required)
@@ -37,6 +39,7 @@ Options:
   --account-id <id>               account the sessions belong to (default: from STS; 000000000000
                                   with --ssm-endpoint)
   --history-retention-days <n>    how long the source keeps History (default 30)
+${SWEEP_EVIDENCE_OPTIONS}
   --help                          show this help
 
 Examples:
@@ -61,6 +64,8 @@ export async function runSweepCommand(argv: string[]): Promise<void> {
         source: { type: 'string' },
         endpoint: { type: 'string' },
         account: { type: 'string' },
+        evidence: { type: 'string' },
+        'evidence-key': { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -70,7 +75,9 @@ export async function runSweepCommand(argv: string[]): Promise<void> {
     if (!values.table) throw new CliUsageError('--table is required');
     const source = values.source ?? 'ssm';
     if (source !== 'ssm' && source !== 'alibaba') throw new CliUsageError(`--source must be ssm or alibaba, got '${source}'`);
-    if (source === 'alibaba') return sweepAlibabaCommand(values, values.table);
+    const evidence: SweepEvidenceFlags = { evidence: values.evidence, evidenceKey: values['evidence-key'] };
+    checkSweepEvidenceFlags(evidence);
+    if (source === 'alibaba') return sweepAlibabaCommand(values, values.table, evidence);
     if (values.endpoint !== undefined || values.account !== undefined) throw new CliUsageError('--endpoint and --account go with --source alibaba; for SSM use --ssm-endpoint and --account-id');
     const region = values.region ?? process.env.AWS_REGION ?? 'us-east-1';
     const ssmEndpoint = values['ssm-endpoint'];
@@ -82,13 +89,13 @@ export async function runSweepCommand(argv: string[]): Promise<void> {
     try {
       const accountId = values['account-id'] ?? (ssmEndpoint ? '000000000000' : await callerAccount(region));
       await ensureArchiveTable(documents, values.table);
-      const summary = await sweep({
-        source: new SsmSessionSource({ client: ssm, accountId, region, historyRetentionDays }),
-        store: new DynamoArchiveStore({ client: documents, tableName: values.table }),
-        clock: systemClock,
-      });
+      const ssmSource = new SsmSessionSource({ client: ssm, accountId, region, historyRetentionDays });
+      const store = new DynamoArchiveStore({ client: documents, tableName: values.table });
+      const context = { documents, table: values.table, scope: ssmSource.scope, store, note: (line: string) => process.stderr.write(`${line}\n`) };
+      const summary = await sweepWithEvidence(evidence, context, (ports) => sweep({ source: ssmSource, clock: systemClock, ...ports }));
       return `${JSON.stringify(summary, null, 2)}\n`;
     } catch (error: unknown) {
+      if (error instanceof CliUsageError) throw error;
       throw new Error(describeFailure(error));
     } finally {
       ssm.destroy();
@@ -97,7 +104,7 @@ export async function runSweepCommand(argv: string[]): Promise<void> {
   });
 }
 
-async function sweepAlibabaCommand(values: Record<string, string | boolean | undefined>, table: string): Promise<string> {
+async function sweepAlibabaCommand(values: Record<string, string | boolean | undefined>, table: string, evidence: SweepEvidenceFlags): Promise<string> {
   const flag = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   if (flag('ssm-endpoint') !== undefined || flag('account-id') !== undefined) throw new CliUsageError('--ssm-endpoint and --account-id go with --source ssm; for Alibaba use --endpoint and --account');
   const retention = flag('history-retention-days');
@@ -108,6 +115,7 @@ async function sweepAlibabaCommand(values: Record<string, string | boolean | und
     account: flag('account'),
     dynamodbEndpoint: flag('dynamodb-endpoint'),
     historyRetentionDays: retention === undefined ? 30 : positiveInteger('--history-retention-days', retention),
+    evidence,
   };
   try {
     return `${JSON.stringify(await sweepAlibaba(args, process.env), null, 2)}\n`;
