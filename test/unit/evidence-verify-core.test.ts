@@ -86,6 +86,17 @@ describe('verifyArchive', () => {
     expect(brief((await verify(store, [served(open, 1)])).findings)).toEqual([{ kind: 'changed', sessionId: 's-1' }]);
   });
 
+  it('names a record no evidence holds as inserted, and says when it claims to predate the chain', async () => {
+    // The chain began at 10:02 (its first object's createdAt).
+    const store = await chain([[record('s-1')]]);
+    const before = { ...record('s-0'), firstArchivedAt: '2026-10-01T09:00:00.000Z' };
+    const after = { ...record('s-9'), firstArchivedAt: '2026-11-01T12:00:00.000Z' };
+    const report = await verify(store, [served(record('s-1'), 1), before, after]);
+    expect(brief(report.findings)).toEqual([{ kind: 'inserted', sessionId: 's-0' }, { kind: 'inserted', sessionId: 's-9' }]);
+    expect(report.findings[0]?.message).toBe("the archive holds this record, but no evidence object holds any state of it; it says it was first archived at 2026-10-01T09:00:00.000Z, before this target's evidence began (2026-11-01T10:02:00.000Z): if so, it predates evidence and is evidenced once a sweep stores a new state of it");
+    expect(report.findings[1]?.message).toBe('the archive holds this record, but no evidence object holds any state of it');
+  });
+
   it('names the objects cut from the end of a chain that records still name, and not the records', async () => {
     const store = await chain([[record('s-1')], [record('s-2')]]);
     rmSync(join(folder as string, TARGET, '000000000002.jsonl.gz'));

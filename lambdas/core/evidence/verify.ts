@@ -40,7 +40,7 @@ export async function verifyArchive(input: VerifyInput): Promise<VerifyReport> {
   const findings: IntegrityFinding[] = [];
 
   // The archive first: records are compared once the evidence is known, so hold only what the comparison needs.
-  const archived = new Map<string, { target: string; hash: string; evidenceHash?: string; evidenceSequence?: number }>();
+  const archived = new Map<string, ArchivedSummary>();
   const referenced = new Map<string, number>();
   let records = 0;
   for await (const page of input.records()) {
@@ -48,7 +48,7 @@ export async function verifyArchive(input: VerifyInput): Promise<VerifyReport> {
       const target = scopeKey(record);
       if (!inFilter(input.filter, target, record.startDate)) continue;
       records++;
-      archived.set(sessionKeyOf(target, record.sessionId), { target, hash: recordHash(record), evidenceHash: record.evidenceHash, evidenceSequence: record.evidenceSequence });
+      archived.set(sessionKeyOf(target, record.sessionId), { target, hash: recordHash(record), firstArchivedAt: record.firstArchivedAt, evidenceHash: record.evidenceHash, evidenceSequence: record.evidenceSequence });
       if (record.evidenceSequence !== undefined) referenced.set(target, Math.max(referenced.get(target) ?? 0, record.evidenceSequence));
     }
     input.progress?.({ phase: 'archive', count: records });
@@ -73,7 +73,11 @@ export async function verifyArchive(input: VerifyInput): Promise<VerifyReport> {
     findings.push(...walk.findings);
   }
   const broken = new Map(walks.map((walk) => [walk.target, walk.broken]));
-  findings.push(...compareRecords(archived, evidenced, broken));
+  const began = new Map(walks.flatMap((walk) => {
+    const first = walk.objects.find((object) => object.sequence === 1)?.decoded?.header.createdAt;
+    return first === undefined ? [] : [[walk.target, first] as const];
+  }));
+  findings.push(...compareRecords(archived, evidenced, broken, began));
 
   return {
     ok: findings.length === 0,
@@ -88,10 +92,20 @@ export async function verifyArchive(input: VerifyInput): Promise<VerifyReport> {
   };
 }
 
+interface ArchivedSummary {
+  target: string;
+  hash: string;
+  firstArchivedAt: string;
+  evidenceHash?: string;
+  evidenceSequence?: number;
+}
+
 function compareRecords(
-  archived: ReadonlyMap<string, { target: string; hash: string; evidenceHash?: string; evidenceSequence?: number }>,
+  archived: ReadonlyMap<string, ArchivedSummary>,
   evidenced: Map<string, Evidenced>,
   broken: ReadonlyMap<string, ReadonlySet<number>>,
+  /** When each target's chain began (its first object's createdAt). */
+  began: ReadonlyMap<string, string>,
 ): IntegrityFinding[] {
   const findings: IntegrityFinding[] = [];
   for (const [key, record] of archived) {
@@ -102,7 +116,7 @@ function compareRecords(
     const pointsAtBroken = record.evidenceSequence !== undefined && broken.get(record.target)?.has(record.evidenceSequence) === true;
     if (pointsAtBroken && (latest === undefined || record.evidenceSequence !== undefined && record.evidenceSequence > latest.sequence)) continue;
     if (latest === undefined) {
-      findings.push({ kind: 'inserted', target: record.target, sessionId, message: 'the archive holds this record, but no evidence object holds any state of it' });
+      findings.push({ kind: 'inserted', target: record.target, sessionId, message: insertedMessage(record, began.get(record.target)) });
     } else if (latest.hash !== record.hash) {
       findings.push({ kind: 'changed', target: record.target, sessionId, message: `the archived record differs from its latest evidenced state (sequence ${latest.sequence})` });
     } else if (record.evidenceHash !== undefined && record.evidenceHash !== latest.hash) {
@@ -113,6 +127,17 @@ function compareRecords(
     if (!latest.seen) findings.push({ kind: 'deleted', target: latest.target, sessionId: sessionIdOf(key), message: `evidenced (latest in sequence ${latest.sequence}) but not in the archive` });
   }
   return findings;
+}
+
+/**
+ * A record no evidence holds. One the archive says it stored before the target's evidence began
+ * may be genuine (archived before the archive kept evidence) or forged with an older date: no
+ * evidence can tell, so it stays a violation, and the message says which case it may be.
+ */
+function insertedMessage(record: ArchivedSummary, began: string | undefined): string {
+  const base = 'the archive holds this record, but no evidence object holds any state of it';
+  if (began === undefined || !(record.firstArchivedAt < began)) return base;
+  return `${base}; it says it was first archived at ${record.firstArchivedAt}, before this target's evidence began (${began}): if so, it predates evidence and is evidenced once a sweep stores a new state of it`;
 }
 
 const SEPARATOR = '\u0000';
