@@ -8,6 +8,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/
 import { createHash } from 'node:crypto';
 import { OPEN_SESSIONS, sessionKey, startDayOf, startKeyOf, startMonthOf } from '../lambdas/adapters/archive-table';
 import { DynamoArchiveStore } from '../lambdas/adapters/dynamodb-archive-store';
+import { OPTIONAL_FIELDS } from '../lambdas/adapters/dynamodb-session-writes';
 import { ensureArchiveTable } from '../lambdas/adapters/ensure-table';
 import { mapWithConcurrency, sleep } from '../lambdas/core/concurrency';
 import { contentHash } from '../lambdas/core/content-hash';
@@ -17,9 +18,6 @@ import { startEmbeddedStore } from '../local/embedded-store';
 import { BENCH_ACCOUNT_ID, BENCH_CREDENTIALS, seededRandom } from './support';
 
 export type ArchiveItem = Record<string, unknown>;
-
-/** The optional session fields, as the store copies them. */
-const OPTIONAL_FIELDS = ['endDate', 'documentName', 'owner', 'reason', 'details', 'outputUrl', 'maxSessionDuration', 'accessType'] as const;
 
 /** The item the store's first conditional UpdateItem leaves for `session` (no retention TTL). */
 export function archiveItem(scope: SourceScope, session: ObservedSession, nowIso: string): ArchiveItem {

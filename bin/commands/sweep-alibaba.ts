@@ -6,7 +6,6 @@
  */
 import { AlibabaTerminalSource } from '../../lambdas/adapters/alibaba-terminal-source';
 import { createDocumentClient } from '../../lambdas/adapters/clients';
-import { DynamoArchiveStore } from '../../lambdas/adapters/dynamodb-archive-store';
 import { ensureArchiveTable } from '../../lambdas/adapters/ensure-table';
 import { ALIBABA_ACCOUNT_PATTERN, ALIBABA_REGION_PATTERN } from '../../lambdas/core/alibaba-targets';
 import { systemClock } from '../../lambdas/core/ports';
@@ -49,9 +48,7 @@ export async function sweepAlibaba(args: AlibabaSweepArgs, env: NodeJS.ProcessEn
       historyRetentionDays: args.historyRetentionDays,
       ...(args.endpoint === undefined ? {} : { endpoint: args.endpoint }),
     });
-    const store = new DynamoArchiveStore({ client: documents, tableName: args.table });
-    const context = { documents, table: args.table, scope: source.scope, store, note: (line: string) => process.stderr.write(`${line}\n`) };
-    return await sweepWithEvidence(args.evidence, context, (ports) => sweepUnfiltered({ source, clock: systemClock, ...ports }));
+    return await sweepWithEvidence(args.evidence, { documents, table: args.table, scope: source.scope }, (ports) => sweepUnfiltered({ source, clock: systemClock, ...ports }));
   } finally {
     documents.destroy();
   }

@@ -8,13 +8,14 @@
 import { existsSync } from 'node:fs';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoArchiveStore } from '../../lambdas/adapters/dynamodb-archive-store';
 import { DynamoEvidenceLedger } from '../../lambdas/adapters/dynamodb-evidence-ledger';
 import { KeyFileSigner } from '../../lambdas/adapters/key-file-signer';
 import { KmsEvidenceSigner } from '../../lambdas/adapters/kms-evidence-signer';
 import type { EvidenceSigner } from '../../lambdas/core/evidence/ports';
 import { withEvidence } from '../../lambdas/core/evidence/with-evidence';
 import { EvidenceWriter } from '../../lambdas/core/evidence/writer';
-import { systemClock, type ArchiveStore } from '../../lambdas/core/ports';
+import { systemClock } from '../../lambdas/core/ports';
 import { scopeKey, type SourceScope } from '../../lambdas/core/session';
 import type { SweepPorts, SweepSummary } from '../../lambdas/core/sweep';
 import { CliUsageError } from './cli-support';
@@ -42,16 +43,17 @@ export interface SweepEvidenceContext {
   documents: DynamoDBDocumentClient;
   table: string;
   scope: SourceScope;
-  store: ArchiveStore;
-  /** Told when a key file had to be created. */
-  note: (line: string) => void;
 }
 
+/** What the command tells on stderr besides failures: a key file it created, evidence warnings. */
+const note = (line: string): void => void process.stderr.write(`${line}\n`);
+
 /**
- * Runs `sweepWith` under evidence when the flags ask for it; without them, first makes sure the
- * table keeps no evidence for the target.
+ * Runs `sweepWith` on the archive table, under evidence when the flags ask for it; without them,
+ * first makes sure the table keeps no evidence for the target.
  */
 export async function sweepWithEvidence(flags: SweepEvidenceFlags, context: SweepEvidenceContext, sweepWith: (ports: Pick<SweepPorts, 'store' | 'evidence'>) => Promise<SweepSummary>): Promise<SweepSummary> {
+  const store = new DynamoArchiveStore({ client: context.documents, tableName: context.table });
   const ledger = new DynamoEvidenceLedger(context.documents, context.table);
   if (flags.evidence === undefined || flags.evidenceKey === undefined) {
     const head = await ledger.loadChainHead(context.scope);
@@ -60,15 +62,15 @@ export async function sweepWithEvidence(flags: SweepEvidenceFlags, context: Swee
         `the table ${context.table} keeps evidence for ${scopeKey(context.scope)} (its chain is at object ${head.reservedSequence ?? head.lastSequence}): pass --evidence and --evidence-key (those its sweeper uses), or the records this sweep stores would carry no evidence and verify would name each one inserted`,
       );
     }
-    return sweepWith({ store: context.store });
+    return sweepWith({ store });
   }
   const where = openEvidence(flags.evidence, {});
-  const writer = new EvidenceWriter({ signer: openSigner(flags.evidenceKey, context.note), store: where.store, prefix: where.prefix, ledger });
-  const logger = { info: () => undefined, warn: (message: string) => context.note(`evidence: ${message}`) };
-  return withEvidence(writer, { scope: context.scope, store: context.store, clock: systemClock, logger }, (under) => sweepWith({ store: under.store, ...(under.evidence ? { evidence: under.evidence } : {}) }));
+  const writer = new EvidenceWriter({ signer: openSigner(flags.evidenceKey), store: where.store, prefix: where.prefix, ledger });
+  const logger = { info: () => undefined, warn: (message: string) => note(`evidence: ${message}`) };
+  return withEvidence(writer, { scope: context.scope, store, clock: systemClock, logger }, (under) => sweepWith({ store: under.store, ...(under.evidence ? { evidence: under.evidence } : {}) }));
 }
 
-function openSigner(key: string, note: (line: string) => void): EvidenceSigner {
+function openSigner(key: string): EvidenceSigner {
   if (key.startsWith('arn:')) {
     const match = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\/[A-Za-z0-9-]+$/.exec(key);
     if (!match) throw new CliUsageError(`--evidence-key must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) or a PEM file, got '${key}'`);

@@ -6,7 +6,6 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { parseArgs } from 'node:util';
 import { createDocumentClient, createSsmClient } from '../../lambdas/adapters/clients';
-import { DynamoArchiveStore } from '../../lambdas/adapters/dynamodb-archive-store';
 import { ensureArchiveTable } from '../../lambdas/adapters/ensure-table';
 import { SsmSessionSource } from '../../lambdas/adapters/ssm-session-source';
 import { systemClock } from '../../lambdas/core/ports';
@@ -90,9 +89,7 @@ export async function runSweepCommand(argv: string[]): Promise<void> {
       const accountId = values['account-id'] ?? (ssmEndpoint ? '000000000000' : await callerAccount(region));
       await ensureArchiveTable(documents, values.table);
       const ssmSource = new SsmSessionSource({ client: ssm, accountId, region, historyRetentionDays });
-      const store = new DynamoArchiveStore({ client: documents, tableName: values.table });
-      const context = { documents, table: values.table, scope: ssmSource.scope, store, note: (line: string) => process.stderr.write(`${line}\n`) };
-      const summary = await sweepWithEvidence(evidence, context, (ports) => sweep({ source: ssmSource, clock: systemClock, ...ports }));
+      const summary = await sweepWithEvidence(evidence, { documents, table: values.table, scope: ssmSource.scope }, (ports) => sweep({ source: ssmSource, clock: systemClock, ...ports }));
       return `${JSON.stringify(summary, null, 2)}\n`;
     } catch (error: unknown) {
       if (error instanceof CliUsageError) throw error;

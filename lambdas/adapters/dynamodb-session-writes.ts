@@ -28,7 +28,7 @@ import { sessionRecordFromItem } from './archive-items';
 import type { ArchiveTableAccess } from './dynamodb-archive-access';
 
 /** Optional session fields: absent ones are removed so a record mirrors the latest observation. */
-const OPTIONAL_FIELDS = [
+export const OPTIONAL_FIELDS = [
   'endDate',
   'documentName',
   'owner',

@@ -48,7 +48,9 @@ export async function verifyArchive(input: VerifyInput): Promise<VerifyReport> {
       const target = scopeKey(record);
       if (!inFilter(input.filter, target, record.startDate)) continue;
       records++;
-      archived.set(sessionKeyOf(target, record.sessionId), { target, hash: recordHash(record), firstArchivedAt: record.firstArchivedAt, evidenceHash: record.evidenceHash, evidenceSequence: record.evidenceSequence });
+      // Only a record without evidence fields can predate evidence: only its first archive time is kept.
+      const unevidenced = record.evidenceSequence === undefined ? { firstArchivedAt: record.firstArchivedAt } : {};
+      archived.set(sessionKeyOf(target, record.sessionId), { target, hash: recordHash(record), evidenceHash: record.evidenceHash, evidenceSequence: record.evidenceSequence, ...unevidenced });
       if (record.evidenceSequence !== undefined) referenced.set(target, Math.max(referenced.get(target) ?? 0, record.evidenceSequence));
     }
     input.progress?.({ phase: 'archive', count: records });
@@ -95,7 +97,8 @@ export async function verifyArchive(input: VerifyInput): Promise<VerifyReport> {
 interface ArchivedSummary {
   target: string;
   hash: string;
-  firstArchivedAt: string;
+  /** Kept for records without evidence fields (see insertedMessage). */
+  firstArchivedAt?: string;
   evidenceHash?: string;
   evidenceSequence?: number;
 }
@@ -136,7 +139,7 @@ function compareRecords(
  */
 function insertedMessage(record: ArchivedSummary, began: string | undefined): string {
   const base = 'the archive holds this record, but no evidence object holds any state of it';
-  if (began === undefined || !(record.firstArchivedAt < began)) return base;
+  if (began === undefined || record.firstArchivedAt === undefined || !(record.firstArchivedAt < began)) return base;
   return `${base}; it says it was first archived at ${record.firstArchivedAt}, before this target's evidence began (${began}): if so, it predates evidence and is evidenced once a sweep stores a new state of it`;
 }
 
