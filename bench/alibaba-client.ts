@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build, stop as stopEsbuild } from 'esbuild';
-import { AlibabaTerminalSource } from '../lambdas/adapters/alibaba-terminal-source';
+import { AlibabaTerminalSource } from '../lambdas/adapters/alibaba/alibaba-terminal-source';
 import { startAlibabaEmulator } from '../local/emulators/alibaba';
 import { listTerminalSessionsViaSdk } from './alibaba-sdk-client';
 import { median, PROJECT_ROOT, progress } from './support';
@@ -22,7 +22,7 @@ const run = promisify(execFile);
 
 const CLIENTS = [
   { name: 'official SDK (@alicloud/ecs20140526)', entry: `export { listTerminalSessionsViaSdk } from ${JSON.stringify(join(PROJECT_ROOT, 'bench/alibaba-sdk-client.ts'))};` },
-  { name: 'own V3 signer + fetch (the adapter)', entry: `export { AlibabaTerminalSource } from ${JSON.stringify(join(PROJECT_ROOT, 'lambdas/adapters/alibaba-terminal-source.ts'))};` },
+  { name: 'own V3 signer + fetch (the adapter)', entry: `export { AlibabaTerminalSource } from ${JSON.stringify(join(PROJECT_ROOT, 'lambdas/adapters/alibaba/alibaba-terminal-source.ts'))};` },
 ] as const;
 
 /**

@@ -2,13 +2,13 @@
  * The alternative the measurement weighed against our own signer: the same listing over the
  * official SDK (`@alicloud/ecs20140526`, V3 signatures), with the same mapping and retries.
  * Bundled by bench/alibaba-client.ts only; the product's adapter is
- * lambdas/adapters/alibaba-terminal-source.ts (see its header for the numbers and the decision).
+ * lambdas/adapters/alibaba/alibaba-terminal-source.ts (see its header for the numbers and the decision).
  */
 import Ecs, { DescribeTerminalSessionsRequest } from '@alicloud/ecs20140526';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
-import { withRetries } from '../lambdas/adapters/backoff-retry';
-import type { SourcePage } from '../lambdas/core/ports';
-import { toObservedAlibabaSession, type AlibabaWireSession } from '../lambdas/core/sources/alibaba-session';
+import { withRetries } from '../lambdas/adapters/aws/backoff-retry';
+import type { SourcePage } from '../lambdas/core/sweep/ports';
+import { toObservedAlibabaSession, type AlibabaWireSession } from '../lambdas/core/sources/alibaba/alibaba-session';
 
 export interface SdkListingOptions {
   accessKeyId: string;

@@ -1,7 +1,7 @@
 /**
  * `npx tsx bench/alibaba.ts [--write-docs]`: the Alibaba source's numbers (issue 14), not part of
  * `npm run bench`. Sweeps through the sweeper's Alibaba adapter (its own V3 signer over fetch,
- * lambdas/adapters/alibaba-terminal-source.ts) against the emulator, the archive in dynalite:
+ * lambdas/adapters/alibaba/alibaba-terminal-source.ts) against the emulator, the archive in dynalite:
  * backfill calls per ceil(N/100), the calls of a sweep with nothing new, session writes per
  * unchanged session. And the sweeper's bundle (esbuild as `cdk deploy` builds it) and cold import,
  * with and without the Alibaba adapter, in the same run: "without" stubs the module that opens
@@ -25,7 +25,7 @@ const T0 = Date.UTC(2026, 10, 1);
 const IMPORT_TIMER = 'const t = performance.now(); await import(process.argv[2]); process.stdout.write(String(performance.now() - t));';
 const ENV = { TABLE_NAME: 'bench', AWS_REGION: 'eu-west-1', ACCOUNT_ID: '123456789012', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench' };
 
-/** Replaces lambdas/adapters/alibaba-sources.ts with a class that opens nothing: the sweeper as it was before. */
+/** Replaces lambdas/adapters/alibaba/alibaba-sources.ts with a class that opens nothing: the sweeper as it was before. */
 const withoutAlibaba: Plugin = {
   name: 'without-alibaba',
   setup(builder) {
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     const section = [
       ALIBABA_HEADING,
       '',
-      `\`npx tsx bench/alibaba.ts --write-docs\` (not part of \`npm run bench\`), ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores, load average ${load.toFixed(1)}: the sweeper's Alibaba adapter (V3 signatures over HTTP) against the Alibaba emulator, the archive in dynalite; bundles built as \`cdk deploy\` builds the sweeper; cold import = median of 11 fresh \`node\` processes per bundle, the two interleaved; "without" stubs lambdas/adapters/alibaba-sources.ts (the adapter and its signer).`,
+      `\`npx tsx bench/alibaba.ts --write-docs\` (not part of \`npm run bench\`), ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores, load average ${load.toFixed(1)}: the sweeper's Alibaba adapter (V3 signatures over HTTP) against the Alibaba emulator, the archive in dynalite; bundles built as \`cdk deploy\` builds the sweeper; cold import = median of 11 fresh \`node\` processes per bundle, the two interleaved; "without" stubs lambdas/adapters/alibaba/alibaba-sources.ts (the adapter and its signer).`,
       '',
       '| measure | value | target |',
       '|---|---|---|',

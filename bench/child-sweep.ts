@@ -15,17 +15,17 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseArgs } from 'node:util';
-import { SOURCES_PARTITION } from '../lambdas/adapters/archive-table';
-import { createSsmClient } from '../lambdas/adapters/clients';
-import { DynamoArchiveStore } from '../lambdas/adapters/dynamodb-archive-store';
-import { ensureArchiveTable } from '../lambdas/adapters/ensure-table';
-import { SsmSessionSource } from '../lambdas/adapters/ssm-session-source';
-import { chunk } from '../lambdas/core/concurrency';
-import type { Clock, HistoryQuery, SessionSource, SourcePage } from '../lambdas/core/ports';
-import type { ObservedSession } from '../lambdas/core/session';
-import { scopeKey } from '../lambdas/core/session';
-import { sweep, type SweepSummary } from '../lambdas/core/sweep';
-import { DAY_MS, toIso } from '../lambdas/core/time';
+import { SOURCES_PARTITION } from '../lambdas/adapters/dynamodb/archive-table';
+import { createSsmClient } from '../lambdas/adapters/aws/clients';
+import { DynamoArchiveStore } from '../lambdas/adapters/dynamodb/dynamodb-archive-store';
+import { ensureArchiveTable } from '../lambdas/adapters/dynamodb/ensure-table';
+import { SsmSessionSource } from '../lambdas/adapters/aws/ssm-session-source';
+import { chunk } from '../lambdas/core/shared/concurrency';
+import type { Clock, HistoryQuery, SessionSource, SourcePage } from '../lambdas/core/sweep/ports';
+import type { ObservedSession } from '../lambdas/core/session/session';
+import { scopeKey } from '../lambdas/core/session/session';
+import { sweep, type SweepSummary } from '../lambdas/core/sweep/sweep';
+import { DAY_MS, toIso } from '../lambdas/core/shared/time';
 import { archiveItem, benchSession, writeItems } from './session-items';
 import { BENCH_ACCOUNT_ID, BENCH_CREDENTIALS, BENCH_REGION, countRequests, countsSince, memoryOfThisProcess, snapshot } from './support';
 
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   const baselineRssBytes = memoryOfThisProcess().rssBytes;
   process.stdout.write(`${JSON.stringify({ rssAfterImportsBytes: baselineRssBytes } satisfies ChildSweepReady)}\n`);
 
-  // The clients the sweeper Lambda builds (lambdas/adapters/clients.ts), pointed at the local endpoints.
+  // The clients the sweeper Lambda builds (lambdas/adapters/aws/clients.ts), pointed at the local endpoints.
   const ssm = createSsmClient({ region: BENCH_REGION, endpoint: ssmEndpoint });
   const dynamo = new DynamoDBClient({ region: BENCH_REGION, endpoint: dynamoEndpoint, credentials: BENCH_CREDENTIALS, maxAttempts: 8 });
   const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });

@@ -14,7 +14,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { ManualClock, startSsmEmulator } from '../local/ssm-emulator';
-import { DAY_MS } from '../lambdas/core/time';
+import { DAY_MS } from '../lambdas/core/shared/time';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -12,7 +12,7 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { DAY_MS, MINUTE_MS } from '../lambdas/core/time';
+import { DAY_MS, MINUTE_MS } from '../lambdas/core/shared/time';
 import { startHub, type NetworkLatency } from '../test/support/organization-rig';
 import { progress } from './support';
 

@@ -7,12 +7,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { parseArgs } from 'node:util';
-import { createDocumentClient } from '../lambdas/adapters/clients';
-import { DynamoArchiveStore } from '../lambdas/adapters/dynamodb-archive-store';
-import { DynamoSessionReader } from '../lambdas/adapters/dynamodb-session-reader';
-import { ensureArchiveTable } from '../lambdas/adapters/ensure-table';
-import type { ObservedSession, SourceScope } from '../lambdas/core/session';
-import { DAY_MS, toIso } from '../lambdas/core/time';
+import { createDocumentClient } from '../lambdas/adapters/aws/clients';
+import { DynamoArchiveStore } from '../lambdas/adapters/dynamodb/dynamodb-archive-store';
+import { DynamoSessionReader } from '../lambdas/adapters/dynamodb/dynamodb-session-reader';
+import { ensureArchiveTable } from '../lambdas/adapters/dynamodb/ensure-table';
+import type { ObservedSession, SourceScope } from '../lambdas/core/session/session';
+import { DAY_MS, toIso } from '../lambdas/core/shared/time';
 import { createApiHandler } from '../lambdas/api/app';
 import { localLambdaContext, toProxyEvent } from '../local/api-server';
 import { startEmbeddedStore } from '../local/embedded-store';

@@ -6,14 +6,14 @@
 import { DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
-import { OPEN_SESSIONS, sessionKey, startDayOf, startKeyOf, startMonthOf } from '../lambdas/adapters/archive-table';
-import { DynamoArchiveStore } from '../lambdas/adapters/dynamodb-archive-store';
-import { OPTIONAL_FIELDS } from '../lambdas/adapters/dynamodb-session-writes';
-import { ensureArchiveTable } from '../lambdas/adapters/ensure-table';
-import { mapWithConcurrency, sleep } from '../lambdas/core/concurrency';
-import { contentHash } from '../lambdas/core/content-hash';
-import { isFinalStatus, scopeKey, type ObservedSession, type SourceScope } from '../lambdas/core/session';
-import { toIso } from '../lambdas/core/time';
+import { OPEN_SESSIONS, sessionKey, startDayOf, startKeyOf, startMonthOf } from '../lambdas/adapters/dynamodb/archive-table';
+import { DynamoArchiveStore } from '../lambdas/adapters/dynamodb/dynamodb-archive-store';
+import { OPTIONAL_FIELDS } from '../lambdas/adapters/dynamodb/dynamodb-session-writes';
+import { ensureArchiveTable } from '../lambdas/adapters/dynamodb/ensure-table';
+import { mapWithConcurrency, sleep } from '../lambdas/core/shared/concurrency';
+import { contentHash } from '../lambdas/core/session/content-hash';
+import { isFinalStatus, scopeKey, type ObservedSession, type SourceScope } from '../lambdas/core/session/session';
+import { toIso } from '../lambdas/core/shared/time';
 import { startEmbeddedStore } from '../local/embedded-store';
 import { BENCH_ACCOUNT_ID, BENCH_CREDENTIALS, seededRandom } from './support';
 

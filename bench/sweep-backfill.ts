@@ -5,8 +5,8 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ensureArchiveTable } from '../lambdas/adapters/ensure-table';
-import { DAY_MS, toIso } from '../lambdas/core/time';
+import { ensureArchiveTable } from '../lambdas/adapters/dynamodb/ensure-table';
+import { DAY_MS, toIso } from '../lambdas/core/shared/time';
 import type { ChildSweepReady, ChildSweepResult } from './child-sweep';
 import { archiveItem, benchSession, writeItems } from './session-items';
 import { BENCH_ACCOUNT_ID, BENCH_CREDENTIALS, BENCH_REGION, progress, startJsonLineChild } from './support';

@@ -4,7 +4,7 @@
  * sessions, and of a whole day of 15-minute sweeps at 10,000 sessions a month, with and without
  * the overlap and the daily reconciliation. Counts of requests, not seconds: the numbers repeat.
  */
-import { DAY_MS, HOUR_MS, MINUTE_MS } from '../lambdas/core/time';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../lambdas/core/shared/time';
 import { startSweepRig, type SweepRig } from '../test/support/sweep-harness';
 import { countsSince, progress, snapshot } from './support';
 

@@ -6,7 +6,7 @@
  * adopts this table ("hydrates" it, console/src/served.ts) instead of building its own.
  * Every value from the archive goes through `escapeText`/`escapeAttribute`.
  */
-import type { SessionRecord } from '../lambdas/core/session';
+import type { SessionRecord } from '../lambdas/core/session/session';
 import type { FirstPageAnswer } from './first-page';
 import { ROWS_PAINTED_SCRIPT, SERVED_RESULTS_ID, SESSION_COLUMNS } from './src/served-names';
 import { utcText } from './src/utc-text';

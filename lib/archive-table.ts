@@ -1,13 +1,13 @@
 /**
  * The archive table, built from the same layout description as the local store
- * (lambdas/adapters/archive-table.ts), so CDK and code never disagree on keys and indexes.
+ * (lambdas/adapters/dynamodb/archive-table.ts), so CDK and code never disagree on keys and indexes.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { ARCHIVE_INDEXES, EXPIRES_AT, KEY, sortKeyOf } from '../lambdas/adapters/archive-table';
+import { ARCHIVE_INDEXES, EXPIRES_AT, KEY, sortKeyOf } from '../lambdas/adapters/dynamodb/archive-table';
 import { ARCHIVE_WRITE_ACTIONS, DELETE_ACTIONS, OTHER_WRITE_ACTIONS } from './table-access';
 
 export interface ArchiveTableProps {

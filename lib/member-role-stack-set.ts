@@ -7,7 +7,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { OrganizationTargetsConfig } from '../lambdas/core/targets';
+import type { OrganizationTargetsConfig } from '../lambdas/core/targets/targets';
 import { MEMBER_ROLE_PARAMETERS, memberRoleTemplateYaml } from './member-role-template';
 
 export interface MemberRoleStackSetProps {

@@ -4,7 +4,7 @@
  * the same text for accounts that deploy it themselves (`npx tsx lib/write-member-role.ts` writes
  * it; test/infra/fan-out.test.ts fails when the two differ).
  */
-import { DEFAULT_MEMBER_ROLE_NAME } from '../lambdas/core/targets';
+import { DEFAULT_MEMBER_ROLE_NAME } from '../lambdas/core/targets/targets';
 
 /** The template's parameters: what the StackSet passes, and what a user fills in. */
 export const MEMBER_ROLE_PARAMETERS = {

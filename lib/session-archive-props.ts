@@ -8,7 +8,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { ComplianceRules } from '../lambdas/core/compliance/rules';
-import type { TargetsConfig } from '../lambdas/core/targets';
+import type { TargetsConfig } from '../lambdas/core/targets/targets';
 import type { AuditorPrincipals } from './api-access';
 import type { ApiThrottle } from './archive-api';
 
@@ -151,7 +151,7 @@ export interface SessionArchiveProps {
    */
   readonly alarmTopicEncryption?: boolean;
   /**
-   * What the archive sweeps (lambdas/core/targets.ts): the accounts of AWS Organizations OUs
+   * What the archive sweeps (lambdas/core/targets/targets.ts): the accounts of AWS Organizations OUs
    * (`mode: 'organization'`), an explicit list (`mode: 'targets'`), or the hub's own account and
    * region (`mode: 'hub'`). Any mode but `hub` puts a planner on the schedule, which queues one
    * message per target for the sweeper (docs/operations.md, "Fan-out: why SQS").

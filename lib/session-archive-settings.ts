@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { parseComplianceRules } from '../lambdas/core/compliance/rules';
-import { parseTargetsConfig, toRawTargetsContext, type TargetsConfig } from '../lambdas/core/targets';
+import { parseTargetsConfig, toRawTargetsContext, type TargetsConfig } from '../lambdas/core/targets/targets';
 import { sweepScheduleProblem } from './schedule-expression';
 import type { SessionArchiveProps } from './session-archive-props';
 

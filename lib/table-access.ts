@@ -3,10 +3,10 @@
  * limited to the partition keys it owns (`dynamodb:LeadingKeys`), and the data writes the table's
  * own resource policy allows to nobody else.
  */
-import { ARCHIVE_PARTITION, EVIDENCE_PARTITION, evidenceJournalPartition, EVENTS_AND_FINDINGS, BY_OWNER, BY_START_DAY, BY_START_MONTH, BY_TARGET, findingPartitionKey, LEASES_PARTITION, OPEN_SESSIONS, SOURCES_PARTITION } from '../lambdas/adapters/archive-table';
+import { ARCHIVE_PARTITION, EVIDENCE_PARTITION, evidenceJournalPartition, EVENTS_AND_FINDINGS, BY_OWNER, BY_START_DAY, BY_START_MONTH, BY_TARGET, findingPartitionKey, LEASES_PARTITION, OPEN_SESSIONS, SOURCES_PARTITION } from '../lambdas/adapters/dynamodb/archive-table';
 import type { TableAccess } from './archive-function';
 
-/** Session items: `SESSION#<id>` (lambdas/adapters/archive-table.ts). */
+/** Session items: `SESSION#<id>` (lambdas/adapters/dynamodb/archive-table.ts). */
 export const SESSION_KEYS = 'SESSION#*';
 /** Finding items: `FINDING#<id>`. */
 export const FINDING_KEYS = findingPartitionKey('*');

@@ -12,12 +12,12 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { memberRoleArn } from '../lambdas/core/target-planner';
-import { DEFAULT_MEMBER_ROLE_NAME, toRawTargetsContext, type TargetsConfig } from '../lambdas/core/targets';
+import { memberRoleArn } from '../lambdas/core/targets/target-planner';
+import { DEFAULT_MEMBER_ROLE_NAME, toRawTargetsContext, type TargetsConfig } from '../lambdas/core/targets/targets';
 import { ArchiveFunction } from './archive-function';
 import { PLANNER_TABLE_ACCESS } from './table-access';
 
-/** The Organizations calls account discovery makes (lambdas/adapters/organizations-accounts.ts). */
+/** The Organizations calls account discovery makes (lambdas/adapters/aws/organizations-accounts.ts). */
 export const PLANNER_ORGANIZATIONS_ACTIONS = ['organizations:ListAccountsForParent', 'organizations:ListChildren'] as const;
 /** A target's message is retried this many times in all before it is dead-lettered. */
 export const MAX_RECEIVE_COUNT = 3;

@@ -1,10 +1,10 @@
 /**
  * The context keys of a hub that sweeps more than itself: `organization`, `targets` and `alibaba` (checked by
- * the very code the planner runs, lambdas/core/targets.ts), `organization.organizationId` (the
+ * the very code the planner runs, lambdas/core/targets/targets.ts), `organization.organizationId` (the
  * hub's own addition to `organization`), `fanOutConcurrency` and `memberRoleStackSet`. Problems
  * are collected with the other context problems and reported at once.
  */
-import { parseTargetsConfig, TargetsConfigError, type TargetsConfig } from '../lambdas/core/targets';
+import { parseTargetsConfig, TargetsConfigError, type TargetsConfig } from '../lambdas/core/targets/targets';
 import type { MemberRoleStackSetOptions } from './session-archive-props';
 import { FAN_OUT_CONCURRENCY } from './target-fan-out';
 

@@ -3,11 +3,11 @@
  * per-target code, at most `concurrency` at once. A failing target is reported and the others go
  * on, as they do under Step Functions.
  */
-import type { PlannedTarget } from '../lambdas/core/target-planner';
-import { TargetSweepError, type TargetSweepResult } from '../lambdas/core/target-sweep';
-import type { SweepSummary } from '../lambdas/core/sweep';
-import type { TargetFailureKind } from '../lambdas/core/sweep-state';
-import { mapWithConcurrency } from '../lambdas/core/concurrency';
+import type { PlannedTarget } from '../lambdas/core/targets/target-planner';
+import { TargetSweepError, type TargetSweepResult } from '../lambdas/core/sweep/target-sweep';
+import type { SweepSummary } from '../lambdas/core/sweep/sweep';
+import type { TargetFailureKind } from '../lambdas/core/sweep/sweep-state';
+import { mapWithConcurrency } from '../lambdas/core/shared/concurrency';
 
 export type TargetOutcome =
   | { target: PlannedTarget; status: 'swept'; summary: SweepSummary }

@@ -17,15 +17,15 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { EVENTS_AND_FINDINGS } from '../lambdas/adapters/archive-table';
-import { DynamoFindingsStore } from '../lambdas/adapters/dynamodb-findings-store';
+import { EVENTS_AND_FINDINGS } from '../lambdas/adapters/dynamodb/archive-table';
+import { DynamoFindingsStore } from '../lambdas/adapters/dynamodb/dynamodb-findings-store';
 import { createComplianceCheck } from '../lambdas/compliance/check-event';
-import { DynamoArchivedSessionReader } from '../lambdas/adapters/dynamodb-archived-session-reader';
+import { DynamoArchivedSessionReader } from '../lambdas/adapters/dynamodb/dynamodb-archived-session-reader';
 import { parseComplianceRules, type CompiledRules } from '../lambdas/core/compliance/rules';
 import { entrySize, MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_ENTRY_BYTES } from '../lambdas/core/events/entry-size';
 import { DETAIL_TYPE, EVENT_SOURCE, type ArchiveEvent } from '../lambdas/core/events/event-types';
 import type { EventSink } from '../lambdas/core/events/ports';
-import { systemClock, type Clock } from '../lambdas/core/ports';
+import { systemClock, type Clock } from '../lambdas/core/sweep/ports';
 
 /** What EventBridge hands a Lambda target. */
 export interface BusEnvelope {

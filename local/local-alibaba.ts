@@ -6,14 +6,14 @@
  * never printed; the sweeps sign with it as they would with a key pair from Secrets Manager.
  */
 import { randomBytes } from 'node:crypto';
-import { AlibabaTerminalSource } from '../lambdas/adapters/alibaba-terminal-source';
-import { classifyTargetFailure } from '../lambdas/adapters/target-failures';
+import { AlibabaTerminalSource } from '../lambdas/adapters/alibaba/alibaba-terminal-source';
+import { classifyTargetFailure } from '../lambdas/adapters/aws/target-failures';
 import type { EvidenceWriter } from '../lambdas/core/evidence/writer';
 import type { EventSink } from '../lambdas/core/events/ports';
-import { systemClock, type ArchiveStore, type CoreLogger } from '../lambdas/core/ports';
-import { sweepTarget } from '../lambdas/core/target-sweep';
-import { targetKey } from '../lambdas/core/targets';
-import { DAY_MS } from '../lambdas/core/time';
+import { systemClock, type ArchiveStore, type CoreLogger } from '../lambdas/core/sweep/ports';
+import { sweepTarget } from '../lambdas/core/sweep/target-sweep';
+import { targetKey } from '../lambdas/core/targets/targets';
+import { DAY_MS } from '../lambdas/core/shared/time';
 import { startAlibabaEmulator, SystemClock, type AlibabaEmulator } from './emulators/alibaba';
 
 export const LOCAL_ALIBABA_ACCOUNT = 'local';

@@ -7,16 +7,16 @@
  */
 import { Organizations } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
-import { MemberCredentials } from '../lambdas/adapters/member-credentials';
-import { OrganizationsAccountDirectory } from '../lambdas/adapters/organizations-accounts';
-import { classifyTargetFailure } from '../lambdas/adapters/target-failures';
-import { TargetSources } from '../lambdas/adapters/target-sources';
+import { MemberCredentials } from '../lambdas/adapters/aws/member-credentials';
+import { OrganizationsAccountDirectory } from '../lambdas/adapters/aws/organizations-accounts';
+import { classifyTargetFailure } from '../lambdas/adapters/aws/target-failures';
+import { TargetSources } from '../lambdas/adapters/aws/target-sources';
 import type { EventSink } from '../lambdas/core/events/ports';
-import { systemClock, type ArchiveStore, type CoreLogger } from '../lambdas/core/ports';
-import { planTargets } from '../lambdas/core/target-planner';
+import { systemClock, type ArchiveStore, type CoreLogger } from '../lambdas/core/sweep/ports';
+import { planTargets } from '../lambdas/core/targets/target-planner';
 import type { EvidenceWriter } from '../lambdas/core/evidence/writer';
-import { sweepTarget } from '../lambdas/core/target-sweep';
-import { parseTargetsConfig } from '../lambdas/core/targets';
+import { sweepTarget } from '../lambdas/core/sweep/target-sweep';
+import { parseTargetsConfig } from '../lambdas/core/targets/targets';
 import { sampleOrganization, startOrganizationsEmulator, startStsEmulator } from './emulators';
 import { startOrganizationSsm } from './emulators/ssm-organization';
 import { sweepTargets, type TargetOutcome } from './fan-out';

@@ -1,7 +1,7 @@
 /**
  * Sessions that keep arriving and ending in an emulator, the same on every start.
  */
-import { DAY_MS } from '../lambdas/core/time';
+import { DAY_MS } from '../lambdas/core/shared/time';
 import type { SsmEmulator } from './ssm-emulator';
 
 const EPOCH_MS = 30 * DAY_MS;

@@ -5,7 +5,7 @@
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { nonLoopbackWarning } from '../../local/host-check';
-import { ALIBABA_REGION_PATTERN } from '../../lambdas/core/alibaba-targets';
+import { ALIBABA_REGION_PATTERN } from '../../lambdas/core/targets/alibaba-targets';
 import { DEFAULT_ALIBABA_REGIONS, DEFAULT_ALIBABA_SESSIONS } from '../../local/local-alibaba';
 import { LocalStackStartError, startLocalStack, type LocalStack } from '../../local/local-stack';
 import { CliFailureError, CliUsageError, positiveInteger, runCli } from './cli-support';

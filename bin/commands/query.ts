@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import { csvCells, SESSION_CSV_COLUMNS } from '../../lambdas/core/query/formats';
 import { csvRow } from '../../lambdas/core/query/csv';
-import type { SessionRecord } from '../../lambdas/core/session';
+import type { SessionRecord } from '../../lambdas/core/session/session';
 import { CliFailureError, CliUsageError, positiveInteger, runCli } from './cli-support';
 import { createOutputFile } from './output-file';
 import { escapeTerminalLine, forStream } from './terminal-text';

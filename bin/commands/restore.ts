@@ -5,12 +5,12 @@
  */
 import { parseArgs } from 'node:util';
 import { DescribeTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { createDocumentClient } from '../../lambdas/adapters/clients';
-import { migrateAddStartDay } from '../../lambdas/adapters/dynamodb-add-start-day';
-import { DynamoRestoreWriter } from '../../lambdas/adapters/dynamodb-restore-writer';
-import { ensureArchiveTable } from '../../lambdas/adapters/ensure-table';
+import { createDocumentClient } from '../../lambdas/adapters/aws/clients';
+import { migrateAddStartDay } from '../../lambdas/adapters/dynamodb/dynamodb-add-start-day';
+import { DynamoRestoreWriter } from '../../lambdas/adapters/dynamodb/dynamodb-restore-writer';
+import { ensureArchiveTable } from '../../lambdas/adapters/dynamodb/ensure-table';
 import { restoreArchive, type RestoreReport } from '../../lambdas/core/evidence/restore';
-import { isHttpUrl } from '../../lambdas/core/env';
+import { isHttpUrl } from '../../lambdas/core/shared/env';
 import { CliFailureError, CliUsageError, runCli } from './cli-support';
 import { openEvidence, targetFlag, trustedKeys } from './evidence-source';
 import { forStream } from './terminal-text';

@@ -4,13 +4,13 @@
  * ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (never from a flag: flags end up
  * in shell history and process lists).
  */
-import { AlibabaTerminalSource } from '../../lambdas/adapters/alibaba-terminal-source';
-import { createDocumentClient } from '../../lambdas/adapters/clients';
-import { ensureArchiveTable } from '../../lambdas/adapters/ensure-table';
-import { ALIBABA_ACCOUNT_PATTERN, ALIBABA_REGION_PATTERN } from '../../lambdas/core/alibaba-targets';
-import { systemClock } from '../../lambdas/core/ports';
-import type { SweepSummary } from '../../lambdas/core/sweep';
-import { sweepUnfiltered } from '../../lambdas/core/unfiltered-sweep';
+import { AlibabaTerminalSource } from '../../lambdas/adapters/alibaba/alibaba-terminal-source';
+import { createDocumentClient } from '../../lambdas/adapters/aws/clients';
+import { ensureArchiveTable } from '../../lambdas/adapters/dynamodb/ensure-table';
+import { ALIBABA_ACCOUNT_PATTERN, ALIBABA_REGION_PATTERN } from '../../lambdas/core/targets/alibaba-targets';
+import { systemClock } from '../../lambdas/core/sweep/ports';
+import type { SweepSummary } from '../../lambdas/core/sweep/sweep';
+import { sweepUnfiltered } from '../../lambdas/core/sweep/unfiltered-sweep';
 import { CliUsageError } from './cli-support';
 import { sweepWithEvidence, type SweepEvidenceFlags } from './sweep-evidence';
 

@@ -8,16 +8,16 @@
 import { existsSync } from 'node:fs';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoArchiveStore } from '../../lambdas/adapters/dynamodb-archive-store';
-import { DynamoEvidenceLedger } from '../../lambdas/adapters/dynamodb-evidence-ledger';
-import { KeyFileSigner } from '../../lambdas/adapters/key-file-signer';
-import { KmsEvidenceSigner } from '../../lambdas/adapters/kms-evidence-signer';
+import { DynamoArchiveStore } from '../../lambdas/adapters/dynamodb/dynamodb-archive-store';
+import { DynamoEvidenceLedger } from '../../lambdas/adapters/dynamodb/dynamodb-evidence-ledger';
+import { KeyFileSigner } from '../../lambdas/adapters/local/key-file-signer';
+import { KmsEvidenceSigner } from '../../lambdas/adapters/aws/kms-evidence-signer';
 import type { EvidenceSigner } from '../../lambdas/core/evidence/ports';
 import { withEvidence } from '../../lambdas/core/evidence/with-evidence';
 import { EvidenceWriter } from '../../lambdas/core/evidence/writer';
-import { systemClock } from '../../lambdas/core/ports';
-import { scopeKey, type SourceScope } from '../../lambdas/core/session';
-import type { SweepPorts, SweepSummary } from '../../lambdas/core/sweep';
+import { systemClock } from '../../lambdas/core/sweep/ports';
+import { scopeKey, type SourceScope } from '../../lambdas/core/session/session';
+import type { SweepPorts, SweepSummary } from '../../lambdas/core/sweep/sweep';
 import { CliUsageError } from './cli-support';
 import { openEvidence } from './evidence-source';
 

@@ -5,11 +5,11 @@
  */
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { parseArgs } from 'node:util';
-import { createDocumentClient, createSsmClient } from '../../lambdas/adapters/clients';
-import { ensureArchiveTable } from '../../lambdas/adapters/ensure-table';
-import { SsmSessionSource } from '../../lambdas/adapters/ssm-session-source';
-import { systemClock } from '../../lambdas/core/ports';
-import { sweep } from '../../lambdas/core/sweep';
+import { createDocumentClient, createSsmClient } from '../../lambdas/adapters/aws/clients';
+import { ensureArchiveTable } from '../../lambdas/adapters/dynamodb/ensure-table';
+import { SsmSessionSource } from '../../lambdas/adapters/aws/ssm-session-source';
+import { systemClock } from '../../lambdas/core/sweep/ports';
+import { sweep } from '../../lambdas/core/sweep/sweep';
 import { CliUsageError, describeFailure, positiveInteger, runCli } from './cli-support';
 import { sweepAlibaba } from './sweep-alibaba';
 import { checkSweepEvidenceFlags, SWEEP_EVIDENCE_OPTIONS, sweepWithEvidence, type SweepEvidenceFlags } from './sweep-evidence';

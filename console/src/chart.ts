@@ -2,7 +2,7 @@
  * Sessions per day of the current search, as SVG bars. The API has no counting route, so the page
  * reads the search's pages (1,000 sessions each) up to a cap and says when it stopped there.
  */
-import type { SessionRecord } from '../../lambdas/core/session';
+import type { SessionRecord } from '../../lambdas/core/session/session';
 import { allPages, describeError, isAbort, type Parameters } from './api';
 import { h, replace, svg } from './dom';
 import { DAY_MS, dayOf } from './time';

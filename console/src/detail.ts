@@ -1,6 +1,6 @@
 /** One session: every field the archive holds, its compliance findings, its evidence status. */
 import type { ComplianceFinding } from '../../lambdas/core/compliance/finding';
-import type { SessionConnection, SessionRecord } from '../../lambdas/core/session';
+import type { SessionConnection, SessionRecord } from '../../lambdas/core/session/session';
 import { allPages, describeError, getJson, isAbort } from './api';
 import { findingsTable } from './findings';
 import { h, replace } from './dom';

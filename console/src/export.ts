@@ -6,7 +6,7 @@
  */
 import { csvRow } from '../../lambdas/core/query/csv';
 import { csvCells, SESSION_CSV_COLUMNS } from '../../lambdas/core/query/formats';
-import type { SessionRecord } from '../../lambdas/core/session';
+import type { SessionRecord } from '../../lambdas/core/session/session';
 import { allPages, describeError, isAbort, type Parameters } from './api';
 import { h, replace } from './dom';
 

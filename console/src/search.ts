@@ -1,5 +1,5 @@
 /** The sessions view: every filter of GET /sessions, a page of results, the chart and the export. */
-import { ACCESS_TYPES, SESSION_STATUSES, type SessionRecord } from '../../lambdas/core/session';
+import { ACCESS_TYPES, SESSION_STATUSES, type SessionRecord } from '../../lambdas/core/session/session';
 import { describeError, fillPage, isAbort } from './api';
 import { drawSessionsPerDay } from './chart';
 import { field, h, input, replace, select } from './dom';

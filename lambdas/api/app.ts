@@ -8,7 +8,7 @@ import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { systemClock, type Clock } from '../core/ports';
+import { systemClock, type Clock } from '../core/sweep/ports';
 import { DEFAULT_WORK_BUDGET, type WorkBudget } from '../core/query/collect-page';
 import { describeCoverage, parseCoverageQuery } from '../core/query/coverage';
 import { findFindings } from '../core/query/find-findings';

@@ -18,7 +18,7 @@
  *   TOKEN_TTL_SECONDS        optional: how long a token is accepted (default 86400, 60 to 604800).
  *   POWERTOOLS_SERVICE_NAME  the `service` of logs and metrics (default session-archive-query).
  */
-import { EnvReader } from '../core/env';
+import { EnvReader } from '../core/shared/env';
 import { DEFAULT_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS } from '../core/query/page-token';
 
 export const MIN_TOKEN_SECRET_LENGTH = 32;

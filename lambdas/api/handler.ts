@@ -5,9 +5,9 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createDocumentClient } from '../adapters/clients';
-import { DynamoFindingsReader } from '../adapters/dynamodb-findings-reader';
-import { DynamoSessionReader } from '../adapters/dynamodb-session-reader';
+import { createDocumentClient } from '../adapters/aws/clients';
+import { DynamoFindingsReader } from '../adapters/dynamodb/dynamodb-findings-reader';
+import { DynamoSessionReader } from '../adapters/dynamodb/dynamodb-session-reader';
 import { createApiHandler } from './app';
 import { METRICS_NAMESPACE, readApiConfig } from './config';
 import { createDeferredApiHandler } from './deferred-handler';

@@ -1,5 +1,5 @@
 /** Where the query function's token secrets come from: Secrets Manager when deployed, the environment locally. */
-import { createSecretsManagerClient, SecretsManagerTokenSecrets } from '../adapters/secrets-manager-token-secrets';
+import { createSecretsManagerClient, SecretsManagerTokenSecrets } from '../adapters/aws/secrets-manager-token-secrets';
 import type { TokenSecretSource } from '../core/query/ports';
 import type { TokenSecretSetting } from './config';
 

@@ -11,7 +11,7 @@
  *   POWERTOOLS_SERVICE_NAME  the `service` of logs and metrics (default session-archive-compliance).
  */
 import { ComplianceConfigError, parseComplianceRules, type CompiledRules } from '../core/compliance/rules';
-import { EnvReader } from '../core/env';
+import { EnvReader } from '../core/shared/env';
 
 export const DEFAULT_SERVICE_NAME = 'session-archive-compliance';
 const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;

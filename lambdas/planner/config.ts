@@ -9,7 +9,7 @@
  *   STALE_AFTER_HOURS       a target whose last complete sweep is older is stale (default 6)
  *   ORGANIZATIONS_ENDPOINT, SQS_ENDPOINT, DYNAMODB_ENDPOINT   local endpoints
  */
-import { parseTargetsConfig, TargetsConfigError, type TargetsConfig } from '../core/targets';
+import { parseTargetsConfig, TargetsConfigError, type TargetsConfig } from '../core/targets/targets';
 
 export interface PlannerConfig {
   readonly tableName: string;

@@ -4,7 +4,7 @@
  * instead of a sweep at 3 a.m. Every problem is reported at once.
  */
 
-import { EnvReader, type Env } from '../core/env';
+import { EnvReader, type Env } from '../core/shared/env';
 
 export interface SweeperConfig {
   /** The archive table (TABLE_NAME, required). */

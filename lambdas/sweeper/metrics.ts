@@ -2,7 +2,7 @@
  * The sweeper's CloudWatch metrics (EMF through Powertools). The CDK alarms import these names,
  * so the function and its alarms never disagree.
  */
-import type { SweepSummary } from '../core/sweep';
+import type { SweepSummary } from '../core/sweep/sweep';
 
 /** The CloudWatch namespace of every sweeper metric. */
 export const METRICS_NAMESPACE = 'SessionArchive';

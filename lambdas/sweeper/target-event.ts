@@ -4,9 +4,9 @@
  * A record that is not a target is refused by name, never swept as something else.
  */
 import * as z from 'zod/mini';
-import { ALIBABA_ACCOUNT_PATTERN, ALIBABA_REGION_PATTERN, ALIBABA_SOURCE, SECRET_ARN_PATTERN } from '../core/alibaba-targets';
-import type { PlannedTarget } from '../core/target-planner';
-import { ACCOUNT_ID_PATTERN, REGION_PATTERN, targetKey } from '../core/targets';
+import { ALIBABA_ACCOUNT_PATTERN, ALIBABA_REGION_PATTERN, ALIBABA_SOURCE, SECRET_ARN_PATTERN } from '../core/targets/alibaba-targets';
+import type { PlannedTarget } from '../core/targets/target-planner';
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN, targetKey } from '../core/targets/targets';
 
 const awsAccessSchema = z.union([
   z.strictObject({ kind: z.literal('hub') }),

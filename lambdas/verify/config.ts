@@ -10,7 +10,7 @@
  *   DYNAMODB_ENDPOINT, S3_ENDPOINT, EVENTS_ENDPOINT  optional local endpoints (tests).
  *   POWERTOOLS_SERVICE_NAME  the `service` of logs and metrics (default session-archive-verify).
  */
-import { EnvReader, type Env } from '../core/env';
+import { EnvReader, type Env } from '../core/shared/env';
 
 export const DEFAULT_SERVICE_NAME = 'session-archive-verify';
 const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;

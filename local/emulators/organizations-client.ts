@@ -8,7 +8,7 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import type { ListAccountsForParentInput, ListChildrenInput, OrganizationsAccountShape, OrganizationsApi } from '../../lambdas/adapters/organizations-accounts';
+import type { ListAccountsForParentInput, ListChildrenInput, OrganizationsAccountShape, OrganizationsApi } from '../../lambdas/adapters/aws/organizations-accounts';
 
 /** An error answer, named as the service named it (`ParentNotFoundException`, `TooManyRequestsException`…). */
 export class OrganizationsServiceError extends Error {

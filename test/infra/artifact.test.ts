@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureArchiveTable } from '../../lambdas/adapters/ensure-table';
+import { ensureArchiveTable } from '../../lambdas/adapters/dynamodb/ensure-table';
 import { DETAIL_TYPE } from '../../lambdas/core/events/event-types';
 import { METRICS_NAMESPACE, SWEEP_METRIC } from '../../lambdas/sweeper/metrics';
 import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';

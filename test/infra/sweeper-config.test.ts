@@ -3,9 +3,9 @@
  * once, at cold start, and a sweep summary becomes the metrics the alarms watch.
  */
 import { describe, expect, it } from 'vitest';
-import type { SweepSummary } from '../../lambdas/core/sweep';
+import type { SweepSummary } from '../../lambdas/core/sweep/sweep';
 import { accountIdFromFunctionArn, ConfigurationError, partitionFromFunctionArn, readSweeperConfig } from '../../lambdas/sweeper/config';
-import { planTargets } from '../../lambdas/core/target-planner';
+import { planTargets } from '../../lambdas/core/targets/target-planner';
 import { recordSweepMetrics, SWEEP_METRIC, type SweepMetricUnit } from '../../lambdas/sweeper/metrics';
 
 const LAMBDA_ENV = { TABLE_NAME: 'SessionArchive-Table-1A2B3C', AWS_REGION: 'eu-west-1' };

@@ -4,7 +4,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createArchiveTableInput } from '../../lambdas/adapters/archive-table';
+import { createArchiveTableInput } from '../../lambdas/adapters/dynamodb/archive-table';
 import { METRICS_NAMESPACE, SWEEP_METRIC } from '../../lambdas/sweeper/metrics';
 import { SessionArchive } from '../../lib/session-archive';
 import { buildStack, logicalIdOf, resourcesOfType } from './stack-fixture';

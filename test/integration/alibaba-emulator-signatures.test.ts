@@ -5,7 +5,7 @@
  * Also our own V3 signer against the emulator and against the SDK's signature of the same request.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signAcs3, canonicalQuery } from '../../lambdas/adapters/acs3-signer';
+import { signAcs3, canonicalQuery } from '../../lambdas/adapters/alibaba/acs3-signer';
 import { ManualClock, type AlibabaEmulator } from '../../local/emulators/alibaba';
 import { describeSessions, emulatorEcsClient, tamperingProxy, type TamperingProxy } from '../../local/emulators/alibaba/clients';
 import { DAY, failureOf, NOW, sdkClient, startTestEmulator, TEST_KEY } from '../support/alibaba';

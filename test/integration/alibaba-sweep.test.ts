@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { DETAIL_TYPE } from '../../lambdas/core/events/event-types';
-import { fromIso, toIso } from '../../lambdas/core/time';
-import { sweepUnfiltered } from '../../lambdas/core/unfiltered-sweep';
+import { fromIso, toIso } from '../../lambdas/core/shared/time';
+import { sweepUnfiltered } from '../../lambdas/core/sweep/unfiltered-sweep';
 import { isOpenAt } from '../../local/emulators/alibaba';
 import { InProcessEventBus } from '../../local/in-process-bus';
 import { ALIBABA_ACCOUNT, ALIBABA_REGION, diffAgainstShown, startAlibabaSweepRig, type AlibabaSweepRig } from '../support/alibaba-sweep-rig';

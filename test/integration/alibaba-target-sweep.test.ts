@@ -5,13 +5,13 @@
  * stays with the target and never shows the secret.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlibabaCredentials, AlibabaCredentialsError } from '../../lambdas/adapters/alibaba-credentials';
-import { AlibabaSources } from '../../lambdas/adapters/alibaba-sources';
-import { createSecretsManagerClient } from '../../lambdas/adapters/secrets-manager-token-secrets';
-import { classifyTargetFailure } from '../../lambdas/adapters/target-failures';
-import { alibabaTargets, type PlannedTarget } from '../../lambdas/core/target-planner';
-import { sweepTarget, TargetSweepError } from '../../lambdas/core/target-sweep';
-import { parseTargetKey, TargetKeyError } from '../../lambdas/core/targets';
+import { AlibabaCredentials, AlibabaCredentialsError } from '../../lambdas/adapters/alibaba/alibaba-credentials';
+import { AlibabaSources } from '../../lambdas/adapters/alibaba/alibaba-sources';
+import { createSecretsManagerClient } from '../../lambdas/adapters/aws/secrets-manager-token-secrets';
+import { classifyTargetFailure } from '../../lambdas/adapters/aws/target-failures';
+import { alibabaTargets, type PlannedTarget } from '../../lambdas/core/targets/target-planner';
+import { sweepTarget, TargetSweepError } from '../../lambdas/core/sweep/target-sweep';
+import { parseTargetKey, TargetKeyError } from '../../lambdas/core/targets/targets';
 import { InvalidTargetEventError, targetRequestsOf } from '../../lambdas/sweeper/target-event';
 import { startSecretsManagerEmulator, type SecretsManagerEmulator } from '../../local/emulators/secrets-manager';
 import { TEST_KEY } from '../support/alibaba';

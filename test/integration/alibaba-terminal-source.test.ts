@@ -7,9 +7,9 @@
 import Ecs from '@alicloud/ecs20140526';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlibabaTerminalSource, retryDecision, type AlibabaTerminalSourceOptions } from '../../lambdas/adapters/alibaba-terminal-source';
-import { AlibabaApiCallError, ecsEndpointUrl, explicitEndpointUrl, InvalidEndpointError } from '../../lambdas/adapters/alibaba-rpc-client';
-import { ListingTokenRejectedError, type SourcePage } from '../../lambdas/core/ports';
+import { AlibabaTerminalSource, retryDecision, type AlibabaTerminalSourceOptions } from '../../lambdas/adapters/alibaba/alibaba-terminal-source';
+import { AlibabaApiCallError, ecsEndpointUrl, explicitEndpointUrl, InvalidEndpointError } from '../../lambdas/adapters/alibaba/alibaba-rpc-client';
+import { ListingTokenRejectedError, type SourcePage } from '../../lambdas/core/sweep/ports';
 import { ALIBABA_REGIONS, type AlibabaEmulator } from '../../local/emulators/alibaba';
 import { DAY, NOW, startTestEmulator, TEST_KEY } from '../support/alibaba';
 

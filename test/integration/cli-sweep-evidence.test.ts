@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiService } from '../../bin/commands/api';
 import { objectKey } from '../../lambdas/core/evidence/layout';
-import { DAY_MS } from '../../lambdas/core/time';
+import { DAY_MS } from '../../lambdas/core/shared/time';
 import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
 import { startAlibabaEmulator, SystemClock as AlibabaClock, type AlibabaEmulator } from '../../local/emulators/alibaba';
 import { startSsmEmulator, SystemClock, type SsmEmulator } from '../../local/ssm-emulator';

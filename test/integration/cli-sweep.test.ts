@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY_MS } from '../../lambdas/core/time';
+import { DAY_MS } from '../../lambdas/core/shared/time';
 import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
 import { startSsmEmulator, SystemClock, type SsmEmulator } from '../../local/ssm-emulator';
 import { cleanEnv, runCli } from '../support/cli-process';

@@ -7,14 +7,14 @@
  */
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoArchivedSessionReader } from '../../lambdas/adapters/dynamodb-archived-session-reader';
-import { DynamoFindingsStore } from '../../lambdas/adapters/dynamodb-findings-store';
-import { findingPartitionKey } from '../../lambdas/adapters/archive-table';
+import { DynamoArchivedSessionReader } from '../../lambdas/adapters/dynamodb/dynamodb-archived-session-reader';
+import { DynamoFindingsStore } from '../../lambdas/adapters/dynamodb/dynamodb-findings-store';
+import { findingPartitionKey } from '../../lambdas/adapters/dynamodb/archive-table';
 import { createComplianceCheck } from '../../lambdas/compliance/check-event';
 import { parseComplianceRules } from '../../lambdas/core/compliance/rules';
 import type { ArchiveEvent } from '../../lambdas/core/events/event-types';
 import type { EventSink } from '../../lambdas/core/events/ports';
-import { HOUR_MS } from '../../lambdas/core/time';
+import { HOUR_MS } from '../../lambdas/core/shared/time';
 import { ACCOUNT_ID, REGION, startSweepRig, type SweepRig } from '../support/sweep-harness';
 
 const T0 = Date.UTC(2026, 2, 10, 9);

@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstResultsHtml } from '../../console/first-results';
 import { ROWS_PAINTED_SCRIPT } from '../../console/src/served-names';
-import { DAY_MS } from '../../lambdas/core/time';
+import { DAY_MS } from '../../lambdas/core/shared/time';
 import { chromiumAvailable, launchChromium, MISSING_CHROMIUM_NOTE } from '../support/browser';
 import { REPO_ROOT, runCli } from '../support/cli-process';
 import { CONSOLE_ACCOUNT, CONSOLE_REGION, startConsoleStack, type ConsoleStack } from '../support/console-stack';

@@ -9,7 +9,7 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureArchiveTable } from '../../lambdas/adapters/ensure-table';
+import { ensureArchiveTable } from '../../lambdas/adapters/dynamodb/ensure-table';
 import { startApiService } from '../../bin/commands/api';
 import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
 import type { LocalApiServer } from '../../local/api-server';

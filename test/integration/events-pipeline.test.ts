@@ -8,17 +8,17 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createArchiveTableInput, EVENTS_AND_FINDINGS } from '../../lambdas/adapters/archive-table';
+import { createArchiveTableInput, EVENTS_AND_FINDINGS } from '../../lambdas/adapters/dynamodb/archive-table';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { DynamoFindingsReader } from '../../lambdas/adapters/dynamodb-findings-reader';
-import { DynamoSessionReader } from '../../lambdas/adapters/dynamodb-session-reader';
-import { createEventBridgeClient, EventBridgePublisher } from '../../lambdas/adapters/eventbridge-publisher';
+import { DynamoFindingsReader } from '../../lambdas/adapters/dynamodb/dynamodb-findings-reader';
+import { DynamoSessionReader } from '../../lambdas/adapters/dynamodb/dynamodb-session-reader';
+import { createEventBridgeClient, EventBridgePublisher } from '../../lambdas/adapters/aws/eventbridge-publisher';
 import { createApiHandler } from '../../lambdas/api/app';
 import { evaluate } from '../../lambdas/core/compliance/evaluate';
 import { findingIdOf, type ComplianceFinding } from '../../lambdas/core/compliance/finding';
 import { parseComplianceRules } from '../../lambdas/core/compliance/rules';
-import { contentHash } from '../../lambdas/core/content-hash';
+import { contentHash } from '../../lambdas/core/session/content-hash';
 import {
   complianceFindingDetailSchema,
   coverageGapDetailSchema,
@@ -27,8 +27,8 @@ import {
 } from '../../lambdas/core/events/detail-schemas';
 import { DETAIL_TYPE } from '../../lambdas/core/events/event-types';
 import { findingsPageSchema } from '../../lambdas/core/query/response-schemas';
-import { sweep } from '../../lambdas/core/sweep';
-import { DAY_MS, HOUR_MS } from '../../lambdas/core/time';
+import { sweep } from '../../lambdas/core/sweep/sweep';
+import { DAY_MS, HOUR_MS } from '../../lambdas/core/shared/time';
 import { localLambdaContext, toProxyEvent } from '../../local/api-server';
 import {
   ArchiveTooOldError,

@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FolderEvidenceStore } from '../../lambdas/adapters/folder-evidence-store';
-import { KeyFileSigner } from '../../lambdas/adapters/key-file-signer';
+import { FolderEvidenceStore } from '../../lambdas/adapters/local/folder-evidence-store';
+import { KeyFileSigner } from '../../lambdas/adapters/local/key-file-signer';
 import { canonicalJson } from '../../lambdas/core/evidence/canonical';
 import { objectKey, publicKeyKey } from '../../lambdas/core/evidence/layout';
 import { encodeEvidenceObject } from '../../lambdas/core/evidence/object-format';
-import type { SessionRecord } from '../../lambdas/core/session';
+import type { SessionRecord } from '../../lambdas/core/session/session';
 
 const page = readFileSync(join(__dirname, '..', '..', 'docs', 'evidence.md'), 'utf8');
 const snippet = (name: string): string => {

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { scopeKey, type SessionRecord } from '../../lambdas/core/session';
+import { scopeKey, type SessionRecord } from '../../lambdas/core/session/session';
 import { startLocalStack, type LocalStack } from '../../local/local-stack';
 import { chainProblems, readTarget, stateHash, statesInChain } from '../support/evidence-chain';
 

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { SessionRecord } from '../../lambdas/core/session';
+import type { SessionRecord } from '../../lambdas/core/session/session';
 import { startLocalStack, type LocalStack } from '../../local/local-stack';
 import { parseLocalArgs } from '../../bin/commands/local';
 

@@ -7,7 +7,7 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DescribeSessionsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AssumeRoleError, MemberCredentials, type MemberRole } from '../../lambdas/adapters/member-credentials';
+import { AssumeRoleError, MemberCredentials, type MemberRole } from '../../lambdas/adapters/aws/member-credentials';
 import { EmulatedOrganization } from '../../local/emulators/organization-model';
 import { accountOfAccessKey, startStsEmulator, type StsEmulator } from '../../local/emulators/sts';
 import { startSsmEmulator, type SsmEmulator } from '../../local/ssm-emulator';

@@ -6,7 +6,7 @@
 import { DescribeSessionsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY_MS } from '../../lambdas/core/time';
+import { DAY_MS } from '../../lambdas/core/shared/time';
 import { sampleOrganization, startStsEmulator, type StsEmulator } from '../../local/emulators';
 import { startOrganizationSsm, type OrganizationSsm } from '../../local/emulators/ssm-organization';
 import { ManualClock } from '../../local/ssm-emulator';

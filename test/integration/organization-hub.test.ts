@@ -6,10 +6,10 @@
  */
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { MemberCredentials } from '../../lambdas/adapters/member-credentials';
-import { OrganizationsAccountDirectory } from '../../lambdas/adapters/organizations-accounts';
-import { planTargets } from '../../lambdas/core/target-planner';
-import { parseTargetsConfig } from '../../lambdas/core/targets';
+import { MemberCredentials } from '../../lambdas/adapters/aws/member-credentials';
+import { OrganizationsAccountDirectory } from '../../lambdas/adapters/aws/organizations-accounts';
+import { planTargets } from '../../lambdas/core/targets/target-planner';
+import { parseTargetsConfig } from '../../lambdas/core/targets/targets';
 import { sampleOrganization, startOrganizationsEmulator, startStsEmulator, type OrganizationsEmulator, type StsEmulator } from '../../local/emulators';
 import { OrganizationsJsonClient } from '../../local/emulators/organizations-client';
 

@@ -5,8 +5,8 @@
  * the others, is reported on its checkpoint, and catches up with nothing lost once fixed.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { targetKey } from '../../lambdas/core/targets';
-import { DAY_MS, HOUR_MS } from '../../lambdas/core/time';
+import { targetKey } from '../../lambdas/core/targets/targets';
+import { DAY_MS, HOUR_MS } from '../../lambdas/core/shared/time';
 import { expectedFinalRecord } from '../support/sweep-harness';
 import { startHub as startOrganizationHub, type Hub } from '../support/organization-rig';
 

@@ -6,13 +6,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { sessionRecordFromItem } from '../../lambdas/adapters/archive-items';
-import { migrateAddStartDay } from '../../lambdas/adapters/dynamodb-add-start-day';
-import { DynamoSessionReader } from '../../lambdas/adapters/dynamodb-session-reader';
+import { sessionRecordFromItem } from '../../lambdas/adapters/dynamodb/archive-items';
+import { migrateAddStartDay } from '../../lambdas/adapters/dynamodb/dynamodb-add-start-day';
+import { DynamoSessionReader } from '../../lambdas/adapters/dynamodb/dynamodb-session-reader';
 import { createApiHandler, type ApiHandler } from '../../lambdas/api/app';
 import type { WorkBudget } from '../../lambdas/core/query/collect-page';
-import type { SessionRecord } from '../../lambdas/core/session';
-import { DAY_MS } from '../../lambdas/core/time';
+import type { SessionRecord } from '../../lambdas/core/session/session';
+import { DAY_MS } from '../../lambdas/core/shared/time';
 import { localLambdaContext, toProxyEvent } from '../../local/api-server';
 import { startSweepRig, type SweepRig } from '../support/sweep-harness';
 

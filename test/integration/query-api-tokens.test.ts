@@ -9,10 +9,10 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod/mini';
-import { DynamoSessionReader } from '../../lambdas/adapters/dynamodb-session-reader';
+import { DynamoSessionReader } from '../../lambdas/adapters/dynamodb/dynamodb-session-reader';
 import { createApiHandler, type ApiDependencies } from '../../lambdas/api/app';
 import { errorBodySchema, sessionsPageSchema } from '../../lambdas/core/query/response-schemas';
-import { DAY_MS } from '../../lambdas/core/time';
+import { DAY_MS } from '../../lambdas/core/shared/time';
 import { localLambdaContext, toProxyEvent } from '../../local/api-server';
 import { startSweepRig, type SweepRig } from '../support/sweep-harness';
 

@@ -12,8 +12,8 @@ import { restoreCell } from '../../lambdas/core/query/csv';
 import { SESSION_CSV_COLUMNS } from '../../lambdas/core/query/formats';
 import { DEFAULT_FROM_MS, DEFAULT_TO_AHEAD_MS } from '../../lambdas/core/query/plan';
 import { coverageReportSchema, errorBodySchema, sessionSchema, sessionsPageSchema } from '../../lambdas/core/query/response-schemas';
-import type { ObservedSession, SessionRecord } from '../../lambdas/core/session';
-import { DAY_MS, toIso } from '../../lambdas/core/time';
+import type { ObservedSession, SessionRecord } from '../../lambdas/core/session/session';
+import { DAY_MS, toIso } from '../../lambdas/core/shared/time';
 import { fetchAllPages, startQueryApiRig, type QueryApiRig } from './query-api-fixtures';
 
 const SEED = { count: 1200, seed: 11, fromMs: Date.UTC(2025, 7, 10), toMs: Date.UTC(2026, 0, 20) };

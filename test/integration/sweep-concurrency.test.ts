@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DAY_MS, MINUTE_MS } from '../../lambdas/core/time';
+import { DAY_MS, MINUTE_MS } from '../../lambdas/core/shared/time';
 import { diffArchive, startSweepRig, type SweepRig } from '../support/sweep-harness';
 
 const t0 = Date.UTC(2026, 6, 1);

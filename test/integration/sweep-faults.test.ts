@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SessionSource } from '../../lambdas/core/ports';
-import { sweep } from '../../lambdas/core/sweep';
-import { DAY_MS, HOUR_MS } from '../../lambdas/core/time';
+import type { SessionSource } from '../../lambdas/core/sweep/ports';
+import { sweep } from '../../lambdas/core/sweep/sweep';
+import { DAY_MS, HOUR_MS } from '../../lambdas/core/shared/time';
 import { KilledError, dyingAfter, storeDyingAt } from '../support/killers';
 import { diffArchive, startSweepRig, type SweepRig } from '../support/sweep-harness';
 

@@ -6,7 +6,7 @@
  * range that lacks a session.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DAY_MS, HOUR_MS, MINUTE_MS, toIso } from '../../lambdas/core/time';
+import { DAY_MS, HOUR_MS, MINUTE_MS, toIso } from '../../lambdas/core/shared/time';
 import type { EmulatedSession, EmulatorOptions } from '../../local/ssm-emulator';
 import { ACCOUNT_ID, diffArchive, REGION, startSweepRig, type SweepRig } from '../support/sweep-harness';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { EMPTY_SWEEP_STATE } from '../../lambdas/core/sweep-state';
-import { DAY_MS, HOUR_MS } from '../../lambdas/core/time';
+import { EMPTY_SWEEP_STATE } from '../../lambdas/core/sweep/sweep-state';
+import { DAY_MS, HOUR_MS } from '../../lambdas/core/shared/time';
 import { generateSessions } from '../../local/ssm-emulator/generator';
 import { diffArchive, startSweepRig, type SweepRig } from '../support/sweep-harness';
 

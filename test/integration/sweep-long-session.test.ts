@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DAY_MS, HOUR_MS, toIso } from '../../lambdas/core/time';
-import type { ObservedSession } from '../../lambdas/core/session';
+import { DAY_MS, HOUR_MS, toIso } from '../../lambdas/core/shared/time';
+import type { ObservedSession } from '../../lambdas/core/session/session';
 import { startSweepRig, type SweepRig } from '../support/sweep-harness';
 
 async function historyIds(rig: SweepRig, invokedAfter: number): Promise<string[]> {

@@ -7,9 +7,9 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DynamoArchiveStore } from '../../lambdas/adapters/dynamodb-archive-store';
-import { sessionKey } from '../../lambdas/adapters/archive-table';
-import { DAY_MS, HOUR_MS, MINUTE_MS, toIso } from '../../lambdas/core/time';
+import { DynamoArchiveStore } from '../../lambdas/adapters/dynamodb/dynamodb-archive-store';
+import { sessionKey } from '../../lambdas/adapters/dynamodb/archive-table';
+import { DAY_MS, HOUR_MS, MINUTE_MS, toIso } from '../../lambdas/core/shared/time';
 import type { EmulatedSession } from '../../local/ssm-emulator';
 import { ACCOUNT_ID, diffArchive, REGION, startSweepRig, type SweepRig } from '../support/sweep-harness';
 
@@ -74,7 +74,7 @@ describe('no loss where our model of SSM is a guess', () => {
     const open = longSession(7, t0 - 29 * DAY_MS);
     rig.emulator.addSessions([open]);
     const source = rig.source();
-    const sweepWithRetention = () => import('../../lambdas/core/sweep').then(({ sweep }) => sweep({ source, store: retaining, clock: rig!.clock }));
+    const sweepWithRetention = () => import('../../lambdas/core/sweep/sweep').then(({ sweep }) => sweep({ source, store: retaining, clock: rig!.clock }));
     await sweepWithRetention();
     const item = async () =>
       (await documents.send(new GetCommand({ TableName: rig!.tableName, Key: sessionKey(open.sessionId, SCOPE_KEY) }))).Item ?? {};

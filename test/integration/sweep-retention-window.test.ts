@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DAY_MS, HOUR_MS, MINUTE_MS, toIso } from '../../lambdas/core/time';
+import { DAY_MS, HOUR_MS, MINUTE_MS, toIso } from '../../lambdas/core/shared/time';
 import { generateSessions } from '../../local/ssm-emulator/generator';
 import { diffArchive, groundTruth, startSweepRig, type SweepRig } from '../support/sweep-harness';
 

@@ -5,9 +5,9 @@
  * from the emulated organisation itself, not from the planner.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OrganizationsAccountDirectory, MalformedOrganizationsResponseError, type OrganizationsApi } from '../../lambdas/adapters/organizations-accounts';
-import { planTargets, type Hub } from '../../lambdas/core/target-planner';
-import { parseTargetsConfig, type OrganizationTargetsConfig } from '../../lambdas/core/targets';
+import { OrganizationsAccountDirectory, MalformedOrganizationsResponseError, type OrganizationsApi } from '../../lambdas/adapters/aws/organizations-accounts';
+import { planTargets, type Hub } from '../../lambdas/core/targets/target-planner';
+import { parseTargetsConfig, type OrganizationTargetsConfig } from '../../lambdas/core/targets/targets';
 import { EmulatedOrganization, type AccountState, type EmulatedAccount } from '../../local/emulators/organization-model';
 import { OrganizationsJsonClient } from '../../local/emulators/organizations-client';
 import { startOrganizationsEmulator, type OrganizationsEmulator } from '../../local/emulators/organizations';

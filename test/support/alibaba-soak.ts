@@ -4,7 +4,7 @@
  * killed part-way, some out of time. Ground truth is the emulator: every session a listing showed
  * must be archived in the shape last shown; every session it dropped unshown must lie in a gap.
  */
-import type { SourcePage, UnfilteredSessionSource } from '../../lambdas/core/ports';
+import type { SourcePage, UnfilteredSessionSource } from '../../lambdas/core/sweep/ports';
 import { SeededRandom } from '../../local/ssm-emulator/random';
 import { diffAgainstShown, startAlibabaSweepRig } from './alibaba-sweep-rig';
 import type { ResultOrder } from '../../local/emulators/alibaba';

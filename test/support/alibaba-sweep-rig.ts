@@ -4,14 +4,14 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { AlibabaTerminalSource } from '../../lambdas/adapters/alibaba-terminal-source';
-import { DynamoArchiveStore } from '../../lambdas/adapters/dynamodb-archive-store';
-import { ensureArchiveTable } from '../../lambdas/adapters/ensure-table';
-import type { UnfilteredSessionSource } from '../../lambdas/core/ports';
-import type { ObservedSession, SessionRecord } from '../../lambdas/core/session';
-import { toObservedAlibabaSession } from '../../lambdas/core/sources/alibaba-session';
-import type { SweepOptions, SweepSummary } from '../../lambdas/core/sweep';
-import { sweepUnfiltered } from '../../lambdas/core/unfiltered-sweep';
+import { AlibabaTerminalSource } from '../../lambdas/adapters/alibaba/alibaba-terminal-source';
+import { DynamoArchiveStore } from '../../lambdas/adapters/dynamodb/dynamodb-archive-store';
+import { ensureArchiveTable } from '../../lambdas/adapters/dynamodb/ensure-table';
+import type { UnfilteredSessionSource } from '../../lambdas/core/sweep/ports';
+import type { ObservedSession, SessionRecord } from '../../lambdas/core/session/session';
+import { toObservedAlibabaSession } from '../../lambdas/core/sources/alibaba/alibaba-session';
+import type { SweepOptions, SweepSummary } from '../../lambdas/core/sweep/sweep';
+import { sweepUnfiltered } from '../../lambdas/core/sweep/unfiltered-sweep';
 import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
 import { ManualClock, startAlibabaEmulator, type AlibabaEmulator, type AlibabaEmulatorOptions } from '../../local/emulators/alibaba';
 import { countRequests } from '../../local/request-counter';

@@ -4,13 +4,13 @@
  * whose key the emulator refuses, so GET /coverage holds a target's last error that Alibaba
  * itself gave. Ground truth is what the emulator showed and what it refused.
  */
-import { AlibabaTerminalSource } from '../../lambdas/adapters/alibaba-terminal-source';
-import { classifyTargetFailure } from '../../lambdas/adapters/target-failures';
+import { AlibabaTerminalSource } from '../../lambdas/adapters/alibaba/alibaba-terminal-source';
+import { classifyTargetFailure } from '../../lambdas/adapters/aws/target-failures';
 import type { EventSink } from '../../lambdas/core/events/ports';
-import type { ArchiveStore } from '../../lambdas/core/ports';
-import { scopeKey } from '../../lambdas/core/session';
-import { sweepTarget } from '../../lambdas/core/target-sweep';
-import { DAY_MS } from '../../lambdas/core/time';
+import type { ArchiveStore } from '../../lambdas/core/sweep/ports';
+import { scopeKey } from '../../lambdas/core/session/session';
+import { sweepTarget } from '../../lambdas/core/sweep/target-sweep';
+import { DAY_MS } from '../../lambdas/core/shared/time';
 import { startAlibabaEmulator, type AlibabaEmulator, type ManualClock, type ShownSessionSummary } from '../../local/emulators/alibaba';
 import { TEST_KEY } from './alibaba';
 

@@ -8,11 +8,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoArchiveStore } from '../../lambdas/adapters/dynamodb-archive-store';
-import { ensureArchiveTable } from '../../lambdas/adapters/ensure-table';
-import { SsmSessionSource } from '../../lambdas/adapters/ssm-session-source';
-import { sweep, type SweepSummary } from '../../lambdas/core/sweep';
-import { DAY_MS, HOUR_MS } from '../../lambdas/core/time';
+import { DynamoArchiveStore } from '../../lambdas/adapters/dynamodb/dynamodb-archive-store';
+import { ensureArchiveTable } from '../../lambdas/adapters/dynamodb/ensure-table';
+import { SsmSessionSource } from '../../lambdas/adapters/aws/ssm-session-source';
+import { sweep, type SweepSummary } from '../../lambdas/core/sweep/sweep';
+import { DAY_MS, HOUR_MS } from '../../lambdas/core/shared/time';
 import { startApiService } from '../../bin/commands/api';
 import { startEmbeddedStore } from '../../local/embedded-store';
 import { readComplianceRulesFromCdkJson, wireLocalEvents } from '../../local/in-process-bus';

@@ -1,6 +1,6 @@
 /** Stand-ins for a sweep killed mid-way: a source or a store that dies at a chosen point. */
-import type { ArchiveStore, SessionSource, SourcePage } from '../../lambdas/core/ports';
-import type { ObservedSession } from '../../lambdas/core/session';
+import type { ArchiveStore, SessionSource, SourcePage } from '../../lambdas/core/sweep/ports';
+import type { ObservedSession } from '../../lambdas/core/session/session';
 
 export class KilledError extends Error {}
 

@@ -4,7 +4,7 @@
  * clock off by up to ±10 minutes. One line per row: sessions, lost, wrong final state,
  * over-confirmed coverage, SSM calls per sweep.
  */
-import { MINUTE_MS, DAY_MS } from '../../lambdas/core/time';
+import { MINUTE_MS, DAY_MS } from '../../lambdas/core/shared/time';
 import { SeededRandom, type EmulatorGuesses } from '../../local/ssm-emulator';
 import { pairwiseCoveringArray, type Row } from './covering-array';
 import { runSoak, type SoakReport } from './soak';

@@ -5,10 +5,10 @@
  * must be archived. And a session the archive lacks must not lie inside a confirmed range,
  * unless it lies inside a reported gap.
  */
-import type { SessionRecord } from '../../lambdas/core/session';
-import type { SweepState } from '../../lambdas/core/sweep-state';
-import type { TimeRange } from '../../lambdas/core/time';
-import { toIso } from '../../lambdas/core/time';
+import type { SessionRecord } from '../../lambdas/core/session/session';
+import type { SweepState } from '../../lambdas/core/sweep/sweep-state';
+import type { TimeRange } from '../../lambdas/core/shared/time';
+import { toIso } from '../../lambdas/core/shared/time';
 import type { SsmEmulator, SsmSessionShape } from '../../local/ssm-emulator';
 
 export interface TruthVerdict {

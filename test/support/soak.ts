@@ -6,9 +6,9 @@
  * matrix of runs tries them all (soak-matrix.ts). Ground truth is what the emulator showed at
  * each sweep's start (soak-truth.ts). A short run is part of `npm test`; `npm run soak` runs long ones.
  */
-import type { Clock } from '../../lambdas/core/ports';
-import { sweep } from '../../lambdas/core/sweep';
-import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../lambdas/core/time';
+import type { Clock } from '../../lambdas/core/sweep/ports';
+import { sweep } from '../../lambdas/core/sweep/sweep';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../lambdas/core/shared/time';
 import { generateSessions, SeededRandom, type EmulatedSession, type EmulatorGuesses } from '../../local/ssm-emulator';
 import { dyingAfter, KilledError, storeDyingAt } from './killers';
 import { SweepStartTruth, type TruthVerdict } from './soak-truth';

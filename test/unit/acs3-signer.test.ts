@@ -3,7 +3,7 @@
  * V3": RunInstances on ecs.cn-shanghai.aliyuncs.com with the documented placeholder key pair).
  */
 import { describe, expect, it } from 'vitest';
-import { canonicalQuery, signAcs3 } from '../../lambdas/adapters/acs3-signer';
+import { canonicalQuery, signAcs3 } from '../../lambdas/adapters/alibaba/acs3-signer';
 
 const DOCUMENTED_KEYS = { accessKeyId: 'YourAccessKeyId', accessKeySecret: 'YourAccessKeySecret' };
 const RUN_INSTANCES = {

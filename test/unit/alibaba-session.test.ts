@@ -1,6 +1,6 @@
 /** Mapping one DescribeTerminalSessions session (Alibaba's JSON) to what the archive observes. */
 import { describe, expect, it } from 'vitest';
-import { MalformedAlibabaSessionError, toObservedAlibabaSession, type AlibabaWireConnection, type AlibabaWireSession } from '../../lambdas/core/sources/alibaba-session';
+import { MalformedAlibabaSessionError, toObservedAlibabaSession, type AlibabaWireConnection, type AlibabaWireSession } from '../../lambdas/core/sources/alibaba/alibaba-session';
 
 const connection = (overrides: AlibabaWireConnection): AlibabaWireConnection => ({
   InstanceId: 'i-bp1aaaa',

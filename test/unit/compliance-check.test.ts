@@ -9,11 +9,11 @@ import { ConfigurationError, readComplianceConfig } from '../../lambdas/complian
 import type { ComplianceFinding } from '../../lambdas/core/compliance/finding';
 import type { FindingStore, StoredFinding } from '../../lambdas/core/compliance/ports';
 import { parseComplianceRules } from '../../lambdas/core/compliance/rules';
-import { contentHash } from '../../lambdas/core/content-hash';
+import { contentHash } from '../../lambdas/core/session/content-hash';
 import type { ArchiveEvent } from '../../lambdas/core/events/event-types';
 import { EventDeliveryError, type EventSink } from '../../lambdas/core/events/ports';
 import { sessionArchivedEvent } from '../../lambdas/core/events/session-archived';
-import type { SessionRecord } from '../../lambdas/core/session';
+import type { SessionRecord } from '../../lambdas/core/session/session';
 
 const record: SessionRecord = {
   sessionId: 'mallory-0123456789abcdef0',

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../lambdas/core/compliance/evaluate';
 import { isOffHours, wallClock } from '../../lambdas/core/compliance/off-hours';
 import { ComplianceConfigError, enabledRules, parseComplianceRules, type ComplianceRules } from '../../lambdas/core/compliance/rules';
-import type { SessionRecord } from '../../lambdas/core/session';
+import type { SessionRecord } from '../../lambdas/core/session/session';
 
 /** A Tuesday-morning session in Berlin that breaks nothing. */
 function session(overrides: Partial<SessionRecord> = {}): SessionRecord {

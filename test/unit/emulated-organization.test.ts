@@ -1,6 +1,6 @@
 /** The emulated organisation both emulators answer from: ids, callers, credentials, regions. */
 import { describe, expect, it } from 'vitest';
-import { ORGANIZATIONAL_UNIT_ID_PATTERN, ROOT_ID_PATTERN } from '../../lambdas/core/targets';
+import { ORGANIZATIONAL_UNIT_ID_PATTERN, ROOT_ID_PATTERN } from '../../lambdas/core/targets/targets';
 import { accountOfAccessKey, authenticateCaller, EmulatedOrganization, sampleOrganization } from '../../local/emulators';
 
 describe('the organisation tree', () => {

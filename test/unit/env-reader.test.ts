@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EnvReader } from '../../lambdas/core/env';
+import { EnvReader } from '../../lambdas/core/shared/env';
 
 describe('the shared environment reader', () => {
   it('treats blank as absent and trims what is set', () => {

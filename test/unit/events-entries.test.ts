@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { complianceFindingEvent } from '../../lambdas/core/compliance/finding-event';
 import { toFinding } from '../../lambdas/core/compliance/finding';
-import { contentHash } from '../../lambdas/core/content-hash';
+import { contentHash } from '../../lambdas/core/session/content-hash';
 import {
   complianceFindingDetailSchema,
   coverageGapDetailSchema,
@@ -20,8 +20,8 @@ import { DETAIL_TYPE, type ArchiveEvent } from '../../lambdas/core/events/event-
 import { EventTooLargeError } from '../../lambdas/core/events/ports';
 import { sessionArchivedEvent, sessionEntrySize } from '../../lambdas/core/events/session-archived';
 import { coverageGapEvents, sweepCompletedEvent } from '../../lambdas/core/events/sweep-events';
-import type { SessionRecord } from '../../lambdas/core/session';
-import type { SweepSummary } from '../../lambdas/core/sweep';
+import type { SessionRecord } from '../../lambdas/core/session/session';
+import type { SweepSummary } from '../../lambdas/core/sweep/sweep';
 
 const record: SessionRecord = {
   sessionId: 'alice-0123456789abcdef0',

@@ -7,7 +7,7 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsCommandInput, type PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventBridgePublisher } from '../../lambdas/adapters/eventbridge-publisher';
+import { EventBridgePublisher } from '../../lambdas/adapters/aws/eventbridge-publisher';
 import { entrySize, MAX_REQUEST_ENTRY_BYTES } from '../../lambdas/core/events/entry-size';
 import { DETAIL_TYPE, type ArchiveEvent } from '../../lambdas/core/events/event-types';
 import { EventDeliveryError } from '../../lambdas/core/events/ports';

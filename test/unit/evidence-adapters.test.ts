@@ -9,8 +9,8 @@ import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KmsEvidenceSigner, kmsKeyIdOf } from '../../lambdas/adapters/kms-evidence-signer';
-import { S3EvidenceStore } from '../../lambdas/adapters/s3-evidence-store';
+import { KmsEvidenceSigner, kmsKeyIdOf } from '../../lambdas/adapters/aws/kms-evidence-signer';
+import { S3EvidenceStore } from '../../lambdas/adapters/aws/s3-evidence-store';
 import { EvidenceObjectExistsError } from '../../lambdas/core/evidence/ports';
 
 const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';

@@ -6,7 +6,7 @@ import { decodeEvidenceObject, EvidenceFormatError, objectProblems } from '../..
 import { objectKey, parseObjectKey, publicKeyKey, targetFolder } from '../../lambdas/core/evidence/layout';
 import { encodeEvidenceObject } from '../../lambdas/core/evidence/object-format';
 import type { EvidenceSigner } from '../../lambdas/core/evidence/ports';
-import type { SessionRecord } from '../../lambdas/core/session';
+import type { SessionRecord } from '../../lambdas/core/session/session';
 
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const signer: EvidenceSigner = {

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FolderEvidenceStore } from '../../lambdas/adapters/folder-evidence-store';
-import { EvidenceKeyFileError, KeyFileSigner } from '../../lambdas/adapters/key-file-signer';
+import { FolderEvidenceStore } from '../../lambdas/adapters/local/folder-evidence-store';
+import { EvidenceKeyFileError, KeyFileSigner } from '../../lambdas/adapters/local/key-file-signer';
 import { EvidenceObjectExistsError } from '../../lambdas/core/evidence/ports';
 
 const root = mkdtempSync(join(tmpdir(), 'evidence-unit-'));

@@ -10,8 +10,8 @@ import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } fr
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DynamoArchiveStore } from '../../lambdas/adapters/dynamodb-archive-store';
-import type { ObservedSession } from '../../lambdas/core/session';
+import { DynamoArchiveStore } from '../../lambdas/adapters/dynamodb/dynamodb-archive-store';
+import type { ObservedSession } from '../../lambdas/core/session/session';
 import { stateHash } from '../support/evidence-chain';
 
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }));

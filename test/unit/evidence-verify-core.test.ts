@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { FolderEvidenceStore } from '../../lambdas/adapters/folder-evidence-store';
+import { FolderEvidenceStore } from '../../lambdas/adapters/local/folder-evidence-store';
 import { recordHash } from '../../lambdas/core/evidence/canonical';
 import { objectKey, publicKeyKey } from '../../lambdas/core/evidence/layout';
 import { encodeEvidenceObject } from '../../lambdas/core/evidence/object-format';
@@ -18,7 +18,7 @@ import { verifyArchive } from '../../lambdas/core/evidence/verify';
 import type { ArchivedRecord, IntegrityFinding, VerifyReport } from '../../lambdas/core/evidence/verify-findings';
 import { archiveIntegrityViolationDetailSchema } from '../../lambdas/core/events/detail-schemas';
 import { integrityViolationEvent, MAX_LISTED_VIOLATIONS } from '../../lambdas/core/events/integrity-violation';
-import type { SessionRecord } from '../../lambdas/core/session';
+import type { SessionRecord } from '../../lambdas/core/session/session';
 import { readVerifyConfig } from '../../lambdas/verify/config';
 
 const TARGET = 'ssm#123456789012#eu-west-1';

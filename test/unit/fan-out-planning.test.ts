@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { staleTargets } from '../../lambdas/core/plan-run';
-import { EMPTY_SWEEP_STATE } from '../../lambdas/core/sweep-state';
-import type { PlannedTarget } from '../../lambdas/core/target-planner';
+import { staleTargets } from '../../lambdas/core/targets/plan-run';
+import { EMPTY_SWEEP_STATE } from '../../lambdas/core/sweep/sweep-state';
+import type { PlannedTarget } from '../../lambdas/core/targets/target-planner';
 import { readPlannerConfig } from '../../lambdas/planner/config';
 import { InvalidTargetEventError, targetRequestsOf } from '../../lambdas/sweeper/target-event';
 

@@ -11,8 +11,8 @@ import { createPageTokenKeys } from '../../lambdas/core/query/page-token';
 import type { SessionQuery } from '../../lambdas/core/query/parameters';
 import { planQuery, resolveRange, type FilterCondition } from '../../lambdas/core/query/plan';
 import type { PartitionPage, PartitionRead, SessionIndexReader } from '../../lambdas/core/query/ports';
-import { scopeKey, type SessionRecord } from '../../lambdas/core/session';
-import { toIso } from '../../lambdas/core/time';
+import { scopeKey, type SessionRecord } from '../../lambdas/core/session/session';
+import { toIso } from '../../lambdas/core/shared/time';
 
 const startKeyOf = (record: SessionRecord) => `${record.startDate}#${record.sessionId}`;
 const compareIndexOrder = (a: SessionRecord, b: SessionRecord) =>

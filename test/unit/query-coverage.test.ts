@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeCoverage } from '../../lambdas/core/query/coverage';
-import { EMPTY_SWEEP_STATE } from '../../lambdas/core/sweep-state';
-import { DAY_MS } from '../../lambdas/core/time';
+import { EMPTY_SWEEP_STATE } from '../../lambdas/core/sweep/sweep-state';
+import { DAY_MS } from '../../lambdas/core/shared/time';
 
 const t = Date.UTC(2026, 5, 1);
 

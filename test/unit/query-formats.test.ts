@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { csvRow, neutraliseCell, restoreCell } from '../../lambdas/core/query/csv';
 import { csvCells, renderSessions, SESSION_CSV_COLUMNS } from '../../lambdas/core/query/formats';
-import type { SessionRecord } from '../../lambdas/core/session';
+import type { SessionRecord } from '../../lambdas/core/session/session';
 
 const record: SessionRecord = {
   sessionId: 'alice-0123456789abcdef0',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addMonths, monthOf } from '../../lambdas/core/query/month-buckets';
 import type { SessionQuery } from '../../lambdas/core/query/parameters';
 import { DEFAULT_FROM_MS, planQuery, resolveRange, type QueryPlan } from '../../lambdas/core/query/plan';
-import { DAY_MS } from '../../lambdas/core/time';
+import { DAY_MS } from '../../lambdas/core/shared/time';
 
 const base: SessionQuery = { order: 'desc', limit: 100, format: 'json' };
 

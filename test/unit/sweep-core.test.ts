@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MalformedSessionError, toObservedSession, toSsmDate } from '../../lambdas/adapters/ssm-session-source';
-import { contentHash } from '../../lambdas/core/content-hash';
-import { isFinalStatus } from '../../lambdas/core/session';
-import { planSlices } from '../../lambdas/core/sweep';
-import { EMPTY_SWEEP_STATE, mergeGaps, reconcileSweepState } from '../../lambdas/core/sweep-state';
-import { DAY_MS, mergeRanges, subtractRanges } from '../../lambdas/core/time';
+import { MalformedSessionError, toObservedSession, toSsmDate } from '../../lambdas/adapters/aws/ssm-session-source';
+import { contentHash } from '../../lambdas/core/session/content-hash';
+import { isFinalStatus } from '../../lambdas/core/session/session';
+import { planSlices } from '../../lambdas/core/sweep/sweep';
+import { EMPTY_SWEEP_STATE, mergeGaps, reconcileSweepState } from '../../lambdas/core/sweep/sweep-state';
+import { DAY_MS, mergeRanges, subtractRanges } from '../../lambdas/core/shared/time';
 
 describe('time ranges', () => {
   it('merges overlapping and touching ranges and drops empty ones', () => {

@@ -1,7 +1,7 @@
 /** The targets configuration (context keys `organization` and `targets`) and target keys. */
 import { describe, expect, it } from 'vitest';
-import { planTargets } from '../../lambdas/core/target-planner';
-import { parseTargetKey, parseTargetsConfig, targetKey, TargetKeyError, TargetsConfigError, toRawTargetsContext, type RawTargetsContext } from '../../lambdas/core/targets';
+import { planTargets } from '../../lambdas/core/targets/target-planner';
+import { parseTargetKey, parseTargetsConfig, targetKey, TargetKeyError, TargetsConfigError, toRawTargetsContext, type RawTargetsContext } from '../../lambdas/core/targets/targets';
 
 function problemsOf(raw: RawTargetsContext): readonly string[] {
   try {

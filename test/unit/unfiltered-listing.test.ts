@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { contentHash } from '../../lambdas/core/content-hash';
-import type { ObservedSession } from '../../lambdas/core/session';
+import { contentHash } from '../../lambdas/core/session/content-hash';
+import type { ObservedSession } from '../../lambdas/core/session/session';
 import { UnfilteredListing } from '../../lambdas/core/sweep/unfiltered-listing';
-import { toIso } from '../../lambdas/core/time';
+import { toIso } from '../../lambdas/core/shared/time';
 
 const T0 = Date.parse('2026-11-01T00:00:00.000Z');
 const MIN = 60_000;

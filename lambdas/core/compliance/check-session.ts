@@ -10,12 +10,12 @@
  * has its own narrow window) finds the finding already stored and publishes it only if the first
  * attempt did not get that far. A failed publish throws, so the invocation fails and is retried.
  */
-import { contentHash } from '../content-hash';
+import { contentHash } from '../session/content-hash';
 import type { SessionArchivedDetail } from '../events/detail-schemas';
 import { EventDeliveryError, type EventSink } from '../events/ports';
 import { sessionEventId } from '../events/session-archived';
-import type { Clock } from '../ports';
-import { toIso } from '../time';
+import type { Clock } from '../sweep/ports';
+import { toIso } from '../shared/time';
 import { evaluate } from './evaluate';
 import { toFinding, type ComplianceFinding } from './finding';
 import { complianceFindingEvent } from './finding-event';

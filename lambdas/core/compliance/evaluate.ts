@@ -4,8 +4,8 @@
  * access type, start), except the duration, which is measured once the session has ended: an open
  * session has no duration finding yet (its end is what decides, and it arrives as a new event).
  */
-import type { SessionRecord } from '../session';
-import { fromIso } from '../time';
+import type { SessionRecord } from '../session/session';
+import { fromIso } from '../shared/time';
 import type { RuleBreach } from './finding';
 import { isOffHours, wallClock } from './off-hours';
 import type { CompiledRules } from './rules';

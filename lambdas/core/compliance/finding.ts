@@ -4,7 +4,7 @@
  * breach is one finding. The JSON shape is the same in the API, the CSV and the event.
  */
 import * as z from 'zod/mini';
-import { scopeKey, type SessionRecord } from '../session';
+import { scopeKey, type SessionRecord } from '../session/session';
 import { RULE_IDS, type RuleId } from './rules';
 
 const isoTime = (description: string) => z.string().check(z.meta({ description, format: 'date-time', example: '2026-01-15T09:30:00.000Z' }));

@@ -2,7 +2,7 @@
  * What the compliance check needs from the archive: the archived session itself (the event only
  * names it), findings written once, and their outbox mark.
  */
-import type { SessionRecord, SourceScope } from '../session';
+import type { SessionRecord, SourceScope } from '../session/session';
 import type { ComplianceFinding } from './finding';
 
 /** One session of one source scope: the archive table's key of a session item. */

@@ -6,7 +6,7 @@
  * but should one ever not fit, `details` and then `reason` are shortened (and listed in
  * `truncated`) rather than the event being dropped: the full record stays in the archive.
  */
-import { isFinalStatus, type SessionRecord } from '../session';
+import { isFinalStatus, type SessionRecord } from '../session/session';
 import type { SessionArchivedDetail } from './detail-schemas';
 import { TRIMMABLE_SESSION_FIELDS } from './detail-schemas';
 import { entrySize, MAX_REQUEST_ENTRY_BYTES } from './entry-size';

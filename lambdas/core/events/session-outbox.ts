@@ -18,11 +18,11 @@
  * replaced state from 4 is lost if EventBridge refuses exactly that delivery (logged).
  */
 import { randomUUID } from 'node:crypto';
-import { mapWithConcurrency } from '../concurrency';
-import { contentHash } from '../content-hash';
-import type { ArchiveStore, ArchiveWriteOptions, Clock, ClaimedRecord, CoreLogger } from '../ports';
-import { scopeKey, type SessionRecord, type SourceScope } from '../session';
-import { toIso } from '../time';
+import { mapWithConcurrency } from '../shared/concurrency';
+import { contentHash } from '../session/content-hash';
+import type { ArchiveStore, ArchiveWriteOptions, Clock, ClaimedRecord, CoreLogger } from '../sweep/ports';
+import { scopeKey, type SessionRecord, type SourceScope } from '../session/session';
+import { toIso } from '../shared/time';
 import { EventDeliveryError, type EventSink } from './ports';
 import { sessionArchivedEvent } from './session-archived';
 import type { SessionEventCounts } from './sweep-events';

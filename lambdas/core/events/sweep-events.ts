@@ -2,8 +2,8 @@
  * The events a sweep publishes when it ends: one `Sweep Completed`, and one `Coverage Gap Detected`
  * per gap it found. Their ids name the sweep and the gap, so a repeat is recognisable.
  */
-import { scopeKey } from '../session';
-import type { SweepSummary } from '../sweep';
+import { scopeKey } from '../session/session';
+import type { SweepSummary } from '../sweep/sweep';
 import type { CoverageGapDetail, SweepCompletedDetail } from './detail-schemas';
 import { DETAIL_TYPE, EVENT_SCHEMA_VERSION, type ArchiveEvent } from './event-types';
 

@@ -4,7 +4,7 @@
  * whitespace, absent fields left out.
  */
 import { createHash } from 'node:crypto';
-import type { SessionRecord } from '../session';
+import type { SessionRecord } from '../session/session';
 
 /** The fields a record carries about its own evidence; never part of the state they describe. */
 export const EVIDENCE_FIELDS = ['evidenceHash', 'evidenceSequence'] as const;

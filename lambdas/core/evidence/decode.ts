@@ -4,7 +4,7 @@
  * `objectProblems` and for verify.
  */
 import { gunzipSync } from 'node:zlib';
-import { scopeKey, type SessionRecord } from '../session';
+import { scopeKey, type SessionRecord } from '../session/session';
 import { recordHash, sha256Hex, type EvidenceRecord } from './canonical';
 import { FORMAT_VERSION, SIGNATURE_ALGORITHM, type EvidenceHeader, type EvidenceState, type EvidenceTrailer } from './object-format';
 

@@ -3,7 +3,7 @@
  * path"): the chain head, and a journal of the sessions written under a reserved sequence, so
  * that a sweep killed before it wrote its object leaves enough behind for the next one to write it.
  */
-import type { SessionRecord, SourceScope } from '../session';
+import type { SessionRecord, SourceScope } from '../session/session';
 
 /** One per target; saved only by a versioned put, so two writers never both extend the chain. */
 export interface EvidenceChainHead {

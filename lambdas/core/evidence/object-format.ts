@@ -4,7 +4,7 @@
  * and a signature over those same bytes.
  */
 import { gzipSync } from 'node:zlib';
-import type { SessionRecord } from '../session';
+import type { SessionRecord } from '../session/session';
 import { canonicalJson, evidenceRecord, sha256Hex, type CanonicalValue, type EvidenceRecord } from './canonical';
 import type { EvidenceSigner } from './ports';
 

@@ -3,7 +3,7 @@
  * evidence (the sequence reserved and journalled first, each state noted as stored). Any sweep,
  * whatever its source, gets evidence by being handed this store.
  */
-import type { ArchiveStore } from '../ports';
+import type { ArchiveStore } from '../sweep/ports';
 import type { TargetEvidence } from './target-evidence';
 
 export function evidenceRecordingStore(store: ArchiveStore, evidence: TargetEvidence): ArchiveStore {

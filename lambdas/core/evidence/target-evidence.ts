@@ -12,9 +12,9 @@
  *    before it stores anything: it adopts object n if it was written, else writes it from the
  *    journalled records that still carry n (each re-hashed as stored). The chain has no hole.
  */
-import { scopeKey, type SessionRecord, type SourceScope } from '../session';
-import type { Clock, CoreLogger } from '../ports';
-import { toIso } from '../time';
+import { scopeKey, type SessionRecord, type SourceScope } from '../session/session';
+import type { Clock, CoreLogger } from '../sweep/ports';
+import { toIso } from '../shared/time';
 import { recordHash } from './canonical';
 import { decodeEvidenceObject } from './decode';
 import { objectKey } from './layout';

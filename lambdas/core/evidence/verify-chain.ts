@@ -5,7 +5,7 @@
  * an untrusted one is named once, by its first problem, and its states are not used.
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { mapWithConcurrency } from '../concurrency';
+import { mapWithConcurrency } from '../shared/concurrency';
 import { decodeEvidenceObject, EvidenceFormatError, objectProblems, type DecodedEvidenceObject, type ObjectProblem } from './decode';
 import { objectKey } from './layout';
 import type { EvidenceStore } from './ports';

@@ -4,7 +4,7 @@
  * chain does not hold. One finding names one record or one object, never a guess at both.
  */
 import { INTEGRITY_VIOLATION_KINDS } from '../events/detail-schemas';
-import type { SessionRecord } from '../session';
+import type { SessionRecord } from '../session/session';
 
 export type FindingKind = (typeof INTEGRITY_VIOLATION_KINDS)[number];
 

@@ -5,7 +5,7 @@
  * a missing or untrusted object are covered by that object's finding, not reported again.
  * Pure apart from its ports: the store, and the archive's records page by page.
  */
-import { scopeKey } from '../session';
+import { scopeKey } from '../session/session';
 import { recordHash } from './canonical';
 import { parseObjectKey, publicKeyKey } from './layout';
 import type { EvidenceStore } from './ports';

@@ -3,8 +3,8 @@
  * is written first, the sweep gets a store that records every state it stores, and what it stored
  * is sealed in an object at the end (the sweep seals earlier itself, before it announces anything).
  */
-import type { ArchiveStore, Clock, CoreLogger } from '../ports';
-import type { SourceScope } from '../session';
+import type { ArchiveStore, Clock, CoreLogger } from '../sweep/ports';
+import type { SourceScope } from '../session/session';
 import { evidenceRecordingStore } from './recording-store';
 import type { TargetEvidence } from './target-evidence';
 import type { EvidenceWriter } from './writer';

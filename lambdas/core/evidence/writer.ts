@@ -2,8 +2,8 @@
  * Evidence as a deployment configures it: who signs, where objects go, where the chain heads live.
  * One per process; each target sweep opens its own `TargetEvidence` from it.
  */
-import type { Clock, CoreLogger } from '../ports';
-import type { SourceScope } from '../session';
+import type { Clock, CoreLogger } from '../sweep/ports';
+import type { SourceScope } from '../session/session';
 import { publicKeyKey } from './layout';
 import type { EvidenceLedger } from './ledger';
 import { EvidenceObjectExistsError, type EvidenceSigner, type EvidenceStore } from './ports';

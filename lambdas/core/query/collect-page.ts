@@ -8,7 +8,7 @@
  * offset: sessions archived meanwhile take their own place in the index and never shift what
  * later pages return, so pages have neither duplicates nor gaps.
  */
-import type { SessionRecord } from '../session';
+import type { SessionRecord } from '../session/session';
 import type { PartitionWalk, QueryPlan } from './plan';
 import type { IndexPosition, SessionIndexReader } from './ports';
 

@@ -5,8 +5,8 @@
  * the sweeper runs (alarm on it before it nears the source's 30-day window).
  */
 import * as z from 'zod/mini';
-import { scopeKey } from '../session';
-import { toIso } from '../time';
+import { scopeKey } from '../session/session';
+import { toIso } from '../shared/time';
 import { BadRequestError } from './errors';
 import { assertKnownAndSingle, describeIssue, type RawParameters } from './parameters';
 import type { SweepStateEntry, TargetError } from './ports';

@@ -1,6 +1,6 @@
 /** `GET /findings` in the core: the same range defaults, bounded page walk and signed tokens as `/sessions`. */
 import type { ComplianceFinding } from '../compliance/finding';
-import type { Clock } from '../ports';
+import type { Clock } from '../sweep/ports';
 import { collectItems, DEFAULT_WORK_BUDGET, type PageCursor, type WorkBudget } from './collect-page';
 import { resumeCursor, timeWalkOptions, tokenRange } from './find-sessions';
 import { planFindingsQuery, type FindingsPlan } from './findings-plan';

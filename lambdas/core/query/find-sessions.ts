@@ -2,8 +2,8 @@
  * `GET /sessions` in the core: resolve the range (or take it from the token), plan, collect one
  * bounded page, and sign the cursor of the next one.
  */
-import type { Clock } from '../ports';
-import type { SessionRecord } from '../session';
+import type { Clock } from '../sweep/ports';
+import type { SessionRecord } from '../session/session';
 import { collectPage, DEFAULT_WORK_BUDGET, type PageCursor, type WorkBudget } from './collect-page';
 import { InvalidNextTokenError } from './errors';
 import type { SessionQuery, SortOrder } from './parameters';

@@ -7,7 +7,7 @@
 import type { SortOrder } from './parameters';
 import type { FindingsQuery } from './findings-query';
 import { timeWalk, type PartitionWalk, type ResolvedRange, type TimeWalkOptions } from './plan';
-import { toIso } from '../time';
+import { toIso } from '../shared/time';
 import { TARGET_FILTER_FIELDS } from './target-filters';
 
 export interface FindingFilter {

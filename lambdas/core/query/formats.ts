@@ -3,7 +3,7 @@
  * "nextToken"}`; JSON Lines and CSV hold only the sessions, so the handler also sends the token in
  * the `x-next-token` header. Each CSV page is a complete document with its own header row.
  */
-import { SOURCE_SPECIFIC_FIELDS, type SessionRecord } from '../session';
+import { SOURCE_SPECIFIC_FIELDS, type SessionRecord } from '../session/session';
 import { csvRow } from './csv';
 import type { OutputFormat } from './parameters';
 

@@ -2,7 +2,7 @@
  * `GET /sessions/{sessionId}`. Session ids are unique per source scope; should two scopes (say,
  * one account swept under two source names) hold the same id, the first by scope key is returned.
  */
-import type { SessionRecord } from '../session';
+import type { SessionRecord } from '../session/session';
 import { BadRequestError, SessionNotFoundError } from './errors';
 import type { SessionLookup } from './ports';
 import { isWellFormedUnicode } from './unicode';

@@ -2,7 +2,7 @@
  * The time index partitions sessions by the month of their StartDate ('YYYY-MM'), so a time
  * range is a walk over month buckets. Month arithmetic on the text form keeps it exact.
  */
-import { toIso } from '../time';
+import { toIso } from '../shared/time';
 
 export type Month = string;
 

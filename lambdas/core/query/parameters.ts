@@ -4,7 +4,7 @@
  * the two cannot drift. API Gateway hands every value over as a string; the schemas take strings.
  */
 import * as z from 'zod/mini';
-import { ACCESS_TYPES, SESSION_STATUSES } from '../session';
+import { ACCESS_TYPES, SESSION_STATUSES } from '../session/session';
 import { BadRequestError } from './errors';
 import { targetFilterShape, type TargetFilters } from './target-filters';
 import { isWellFormedUnicode } from './unicode';

@@ -6,7 +6,7 @@
  * Index choice: `target` (its partitions are the smallest: a fleet has more hosts than people),
  * else `owner`, else the month buckets of the time index. The other filters become conditions.
  */
-import { DAY_MS, toIso } from '../time';
+import { DAY_MS, toIso } from '../shared/time';
 import { bucketOf, isBucket, stepBucket, type BucketKind } from './time-buckets';
 import type { SessionQuery, SortOrder } from './parameters';
 import { TARGET_FILTER_FIELDS } from './target-filters';

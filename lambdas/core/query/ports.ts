@@ -3,8 +3,8 @@
  * The DynamoDB adapter implements it with a single Query call; tests can hand in a plain array.
  */
 import type { ComplianceFinding } from '../compliance/finding';
-import type { SessionRecord, SourceScope } from '../session';
-import type { SweepState } from '../sweep-state';
+import type { SessionRecord, SourceScope } from '../session/session';
+import type { SweepState } from '../sweep/sweep-state';
 import type { PositionedItem } from './collect-page';
 import type { FindingFilter } from './findings-plan';
 import type { TokenSecrets } from './page-token';

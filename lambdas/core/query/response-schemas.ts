@@ -5,7 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { findingSchema } from '../compliance/finding';
-import { ACCESS_TYPES, SESSION_STATUSES, type SessionRecord } from '../session';
+import { ACCESS_TYPES, SESSION_STATUSES, type SessionRecord } from '../session/session';
 
 const isoTime = (description: string) => z.string().check(z.meta({ description, format: 'date-time', example: '2026-01-15T09:30:00.000Z' }));
 const described = (description: string) => z.string().check(z.meta({ description }));

@@ -4,7 +4,7 @@
  * without them spans every target of the archive.
  */
 import * as z from 'zod/mini';
-import type { SourceScope } from '../session';
+import type { SourceScope } from '../session/session';
 
 /** Where sessions come from (docs: DESIGN "Sources"). */
 export const SESSION_SOURCES = ['ssm', 'alibaba'] as const;

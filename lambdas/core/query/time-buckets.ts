@@ -3,7 +3,7 @@
  * index `byStartMonth`) or, once an archive has been migrated, the day (`2026-11-30`, index
  * `byStartDay`). A time range is a walk over buckets; arithmetic on the text form keeps it exact.
  */
-import { DAY_MS, toIso } from '../time';
+import { DAY_MS, toIso } from '../shared/time';
 import { addMonths, isMonth } from './month-buckets';
 
 export type BucketKind = 'month' | 'day';

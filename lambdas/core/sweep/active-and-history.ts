@@ -6,7 +6,7 @@
  * listing could not see (it became visible late, a page boundary skipped it, our clock ran ahead)
  * is listed again by the next one. Unchanged records cost a batched read there, never a write.
  */
-import type { CoverageGap, ResumableListing } from '../sweep-state';
+import type { CoverageGap, ResumableListing } from './sweep-state';
 import { advance } from './checkpoint';
 import { drainPages, planSlices, type Slice } from './listing';
 import { continueListing } from './resumable-listing';

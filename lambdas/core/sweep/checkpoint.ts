@@ -2,8 +2,8 @@
  * How a sweep's findings fold into the checkpoint: gaps the source dropped before anyone listed
  * them, coverage up to the last complete listing, and the watermark, which never moves back.
  */
-import { mergeGaps, type CoverageGap, type SweepState } from '../sweep-state';
-import { mergeRanges, subtractRanges } from '../time';
+import { mergeGaps, type CoverageGap, type SweepState } from './sweep-state';
+import { mergeRanges, subtractRanges } from '../shared/time';
 import type { SweepRun } from './run';
 
 /** A range the source dropped before any sweep listed it is a gap: recorded, never hidden. */

@@ -5,8 +5,8 @@
  * several sweeps. What a lookup that really ran did not find is recorded on the record; giving up
  * on a session is left to a reconciliation (reconcile.ts), never to a sweep that ran out of time.
  */
-import type { SessionTracking } from '../ports';
-import type { ResumableListing } from '../sweep-state';
+import type { SessionTracking } from './ports';
+import type { ResumableListing } from './sweep-state';
 import { drainPages, minValue } from './listing';
 import { continueListing } from './resumable-listing';
 import type { PendingOpen, SweepRun } from './run';

@@ -5,8 +5,8 @@
  * open session: one that vanished from Active, was looked for and not found, and that a listing
  * begun after it vanished did not show either.
  */
-import { intersectRanges, mergeRanges, toIso } from '../time';
-import type { ResumableListing } from '../sweep-state';
+import { intersectRanges, mergeRanges, toIso } from '../shared/time';
+import type { ResumableListing } from './sweep-state';
 import { continueListing } from './resumable-listing';
 import type { SweepRun } from './run';
 

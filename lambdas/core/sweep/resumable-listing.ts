@@ -3,8 +3,8 @@
  * checkpoint (every few pages, and when the time budget runs out), so the next sweep resumes
  * where this one was. Each page is checked against the time budget before it is asked for.
  */
-import { ListingTokenRejectedError } from '../ports';
-import type { ResumableListing } from '../sweep-state';
+import { ListingTokenRejectedError } from './ports';
+import type { ResumableListing } from './sweep-state';
 import { drainPages } from './listing';
 import type { SweepRun } from './run';
 

@@ -4,11 +4,11 @@
  */
 import type { EventSink } from '../events/ports';
 import { SessionEventOutbox } from '../events/session-outbox';
-import type { ArchiveOutcome, ArchiveStore, ClaimedRecord, Clock, CoreLogger, SessionSource, SessionTracking } from '../ports';
-import { silentLogger } from '../ports';
-import { isFinalStatus, type ObservedSession, type SessionRecord, type SourceScope } from '../session';
-import { EMPTY_SWEEP_STATE, reconcileSweepState, type SweepState } from '../sweep-state';
-import { DAY_MS, fromIso, HOUR_MS, MINUTE_MS } from '../time';
+import type { ArchiveOutcome, ArchiveStore, ClaimedRecord, Clock, CoreLogger, SessionSource, SessionTracking } from './ports';
+import { silentLogger } from './ports';
+import { isFinalStatus, type ObservedSession, type SessionRecord, type SourceScope } from '../session/session';
+import { EMPTY_SWEEP_STATE, reconcileSweepState, type SweepState } from './sweep-state';
+import { DAY_MS, fromIso, HOUR_MS, MINUTE_MS } from '../shared/time';
 import { minValue } from './listing';
 
 /** What the run itself needs of a source: its scope, retention and clock. */

@@ -13,8 +13,8 @@
  *     source showed it late, or out of order: keep looking).
  * Any other order, or a surprise, lists to the end: more calls, nothing lost.
  */
-import type { ObservedSession } from '../session';
-import { fromIso } from '../time';
+import type { ObservedSession } from '../session/session';
+import { fromIso } from '../shared/time';
 
 export interface ListingBounds {
   /** Start of the newest record the last complete listing showed; undefined: never listed. */

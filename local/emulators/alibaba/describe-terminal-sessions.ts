@@ -3,7 +3,7 @@
  * default 10) and NextToken, over the retained records in the configured order. There is no time
  * filter. Each answered page is recorded as shown.
  */
-import type { AlibabaWireSession } from '../../../lambdas/core/sources/alibaba-session';
+import type { AlibabaWireSession } from '../../../lambdas/core/sources/alibaba/alibaba-session';
 import type { EmulatorClock } from '../../ssm-emulator/clock';
 import { AlibabaApiError } from './errors';
 import type { NextTokenCodec, TokenBinding } from './next-token';

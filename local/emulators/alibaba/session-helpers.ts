@@ -1,5 +1,5 @@
 /** What tests do to the emulated sessions: add, generate, connect, disconnect, and ask what a listing would hold. */
-import type { AlibabaWireSession } from '../../../lambdas/core/sources/alibaba-session';
+import type { AlibabaWireSession } from '../../../lambdas/core/sources/alibaba/alibaba-session';
 import type { EmulatorClock } from '../../ssm-emulator/clock';
 import type { ListingContext } from './describe-terminal-sessions';
 import { generateTerminalSessions, type GenerateTerminalSessionsOptions } from './generator';

@@ -3,7 +3,7 @@
  * (a reconnect adds one). What DescribeTerminalSessions shows of it depends on the moment asked:
  * a connection exists from its start, is Connecting for a moment, then Connected until it ends.
  */
-import type { AlibabaWireConnection, AlibabaWireSession } from '../../../lambdas/core/sources/alibaba-session';
+import type { AlibabaWireConnection, AlibabaWireSession } from '../../../lambdas/core/sources/alibaba/alibaba-session';
 
 export type ConnectionEnd = 'Terminated' | 'Failed';
 

@@ -3,7 +3,7 @@
  * sessions in which order, the token it gave) and, per session, the shape it last showed. Tests
  * take their ground truth from here, never from the code under test.
  */
-import type { AlibabaWireSession } from '../../../lambdas/core/sources/alibaba-session';
+import type { AlibabaWireSession } from '../../../lambdas/core/sources/alibaba/alibaba-session';
 
 export interface ShownPage {
   /** Emulator-clock time of the answer, epoch ms. */
