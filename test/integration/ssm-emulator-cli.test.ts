@@ -1,9 +1,8 @@
 /**
- * The emulator from the outside: the AWS CLI v2 talking to it (when installed), and the
- * `session-archive emulator` command run as its own process.
+ * The emulator from the outside: Debian's AWS CLI v2 talking to it, the same requests over raw
+ * HTTP, and the `session-archive emulator` command run as its own process.
  */
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DescribeSessionsCommand, paginateDescribeSessions } from '@aws-sdk/client-ssm';
@@ -12,9 +11,9 @@ import { parseEmulatorArgs, UsageError } from '../../bin/commands/emulator';
 import { ManualClock, startSsmEmulator, type SsmEmulator } from '../../local/ssm-emulator';
 import { emulatorSsmClient, rawSsmCall } from '../../local/ssm-emulator/clients';
 import { cleanEnv } from '../support/cli-process';
+import { AWS_CLI, describeWithAwsCli } from '../support/aws-cli';
 
 const REPO_ROOT = join(__dirname, '..', '..');
-const AWS_CLI = '/usr/bin/aws';
 const NOW = Date.UTC(2024, 7, 29, 12, 0, 0);
 const DAY = 86_400_000;
 const runFile = promisify(execFile);
@@ -38,7 +37,7 @@ interface CliSession {
   Status: string;
 }
 
-describe('AWS CLI v2 against the emulator', () => {
+describeWithAwsCli('AWS CLI v2 against the emulator', () => {
   let emulator: SsmEmulator;
   let expectedIds: string[];
 
@@ -52,63 +51,79 @@ describe('AWS CLI v2 against the emulator', () => {
   });
   afterAll(() => emulator.close());
 
-  it('describe-sessions --state History returns every History session (CLI when installed, else the same request shape over raw HTTP)', async () => {
+  it('describe-sessions --state History returns every History session', async () => {
     const pagesNeeded = Math.ceil(expectedIds.length / 200);
-    if (existsSync(AWS_CLI)) {
-      const { stdout } = await runFile(
-        AWS_CLI,
-        ['ssm', 'describe-sessions', '--state', 'History', '--endpoint-url', emulator.endpoint, '--region', 'us-east-1', '--output', 'json'],
-        { env: CLI_ENV },
-      );
-      const output = JSON.parse(stdout) as { Sessions: CliSession[]; NextToken?: string };
-      // The CLI follows NextToken itself and merges the pages.
-      expect(output.Sessions.map((session) => session.SessionId)).toEqual(expectedIds);
-      expect(output.NextToken).toBeUndefined();
-      expect(emulator.stats.describeByState.History).toBe(pagesNeeded);
-      const first = output.Sessions[0] as CliSession;
-      const truth = emulator.allSessions().find((session) => session.sessionId === first.SessionId);
-      expect(Date.parse(first.StartDate)).toBe(truth?.startMs);
-      expect(Date.parse(first.EndDate as string)).toBe(truth?.endMs);
-    } else {
-      const ids: string[] = [];
-      let nextToken: string | undefined;
-      do {
-        const response = await rawSsmCall(emulator.endpoint, {
-          operation: 'DescribeSessions',
-          body: nextToken ? { State: 'History', NextToken: nextToken } : { State: 'History' },
-        });
-        expect(response.status).toBe(200);
-        const sessions = response.json?.Sessions as Array<{ SessionId: string; StartDate: unknown }>;
-        expect(sessions.every((session) => typeof session.StartDate === 'number')).toBe(true);
-        ids.push(...sessions.map((session) => session.SessionId));
-        nextToken = response.json?.NextToken as string | undefined;
-      } while (nextToken);
-      expect(ids).toEqual(expectedIds);
-      expect(emulator.stats.describeByState.History).toBe(pagesNeeded);
-    }
+    const { stdout } = await runFile(
+      AWS_CLI,
+      ['ssm', 'describe-sessions', '--state', 'History', '--endpoint-url', emulator.endpoint, '--region', 'us-east-1', '--output', 'json'],
+      { env: CLI_ENV },
+    );
+    const output = JSON.parse(stdout) as { Sessions: CliSession[]; NextToken?: string };
+    // The CLI follows NextToken itself and merges the pages.
+    expect(output.Sessions.map((session) => session.SessionId)).toEqual(expectedIds);
+    expect(output.NextToken).toBeUndefined();
+    expect(emulator.stats.describeByState.History).toBe(pagesNeeded);
+    const first = output.Sessions[0] as CliSession;
+    const truth = emulator.allSessions().find((session) => session.sessionId === first.SessionId);
+    expect(Date.parse(first.StartDate)).toBe(truth?.startMs);
+    expect(Date.parse(first.EndDate as string)).toBe(truth?.endMs);
   });
 
-  it('reports emulator errors the way the CLI reports AWS errors (CLI when installed, else raw HTTP)', async () => {
-    if (existsSync(AWS_CLI)) {
-      const failure = await runFile(
-        AWS_CLI,
-        ['ssm', 'describe-sessions', '--state', 'History', '--filters', 'key=Bogus,value=x', '--endpoint-url', emulator.endpoint, '--region', 'us-east-1'],
-        { env: CLI_ENV },
-      ).then(
-        () => undefined,
-        (error: unknown) => error as { code: number; stderr: string },
-      );
-      // CLI v2 exits 254 on a service error (v1: 255).
-      expect([254, 255]).toContain(failure?.code);
-      expect(failure?.stderr).toContain('An error occurred (InvalidFilterKey) when calling the DescribeSessions operation');
-    } else {
+  it('reports emulator errors the way the CLI reports AWS errors', async () => {
+    const failure = await runFile(
+      AWS_CLI,
+      ['ssm', 'describe-sessions', '--state', 'History', '--filters', 'key=Bogus,value=x', '--endpoint-url', emulator.endpoint, '--region', 'us-east-1'],
+      { env: CLI_ENV },
+    ).then(
+      () => undefined,
+      (error: unknown) => error as { code: number; stderr: string },
+    );
+    // CLI v2 exits 254 on a service error (v1: 255).
+    expect([254, 255]).toContain(failure?.code);
+    expect(failure?.stderr).toContain('An error occurred (InvalidFilterKey) when calling the DescribeSessions operation');
+  });
+});
+
+describe('the same requests over raw HTTP', () => {
+  let emulator: SsmEmulator;
+  let expectedIds: string[];
+
+  beforeAll(async () => {
+    emulator = await startSsmEmulator({ clock: new ManualClock(NOW) });
+    emulator.generateSessions({ count: 450, seed: 21, fromMs: NOW - 20 * DAY, toMs: NOW });
+    expectedIds = emulator
+      .allSessions()
+      .filter((session) => emulator.stateOf(session) === 'History')
+      .map((session) => session.sessionId);
+  });
+  afterAll(() => emulator.close());
+
+  it('DescribeSessions State=History, followed to its last NextToken, returns every History session', async () => {
+    const pagesNeeded = Math.ceil(expectedIds.length / 200);
+    const ids: string[] = [];
+    let nextToken: string | undefined;
+    do {
       const response = await rawSsmCall(emulator.endpoint, {
         operation: 'DescribeSessions',
-        body: { State: 'History', Filters: [{ key: 'Bogus', value: 'x' }] },
+        body: nextToken ? { State: 'History', NextToken: nextToken } : { State: 'History' },
       });
-      expect(response.status).toBe(400);
-      expect(response.json?.__type).toBe('InvalidFilterKey');
-    }
+      expect(response.status).toBe(200);
+      const sessions = response.json?.Sessions as Array<{ SessionId: string; StartDate: unknown }>;
+      expect(sessions.every((session) => typeof session.StartDate === 'number')).toBe(true);
+      ids.push(...sessions.map((session) => session.SessionId));
+      nextToken = response.json?.NextToken as string | undefined;
+    } while (nextToken);
+    expect(ids).toEqual(expectedIds);
+    expect(emulator.stats.describeByState.History).toBe(pagesNeeded);
+  });
+
+  it('answers a bad filter key with a 400 InvalidFilterKey', async () => {
+    const response = await rawSsmCall(emulator.endpoint, {
+      operation: 'DescribeSessions',
+      body: { State: 'History', Filters: [{ key: 'Bogus', value: 'x' }] },
+    });
+    expect(response.status).toBe(400);
+    expect(response.json?.__type).toBe('InvalidFilterKey');
   });
 });
 

@@ -7,14 +7,13 @@
  */
 import { DescribeSessionsCommand, paginateDescribeSessions, SSMServiceException, type Session, type SSMClient } from '@aws-sdk/client-ssm';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock, startSsmEmulator, type EmulatedSession, type EmulatorOptions, type SsmEmulator } from '../../local/ssm-emulator';
 import { emulatorSsmClient, rawSsmCall } from '../../local/ssm-emulator/clients';
 import { testProcessEnv } from '../support/cli-process';
+import { AWS_CLI, describeWithAwsCli } from '../support/aws-cli';
 
-const AWS_CLI = '/usr/bin/aws';
 
 const T0 = Date.UTC(2026, 2, 1, 12, 0, 0);
 const SECOND = 1000;
@@ -224,22 +223,25 @@ describe('run-time switches of the older guesses', () => {
   });
 });
 
-describe('from the AWS CLI', () => {
-  it('a lagging, clock-shifted emulator lists what it should (CLI when installed, else the same request over raw HTTP)', async () => {
+describeWithAwsCli('from the AWS CLI', () => {
+  it('a lagging, clock-shifted emulator lists what it should', async () => {
     const { emulator } = await emulatorWith({ visibilityLagMs: 5 * MINUTE, clockOffsetMs: -6 * MINUTE });
     const now = emulator.ssmNow();
     emulator.addSessions([session('shown', now - HOUR, now - 10 * MINUTE), session('lagging', now - HOUR, now - 2 * MINUTE)]);
-    let listed: string[];
-    if (existsSync(AWS_CLI)) {
-      const env = testProcessEnv({ AWS_ACCESS_KEY_ID: 'AKIACLITEST000000000', AWS_SECRET_ACCESS_KEY: 'cli-test-secret', AWS_PAGER: '' });
-      const { stdout } = await promisify(execFile)(AWS_CLI, ['ssm', 'describe-sessions', '--state', 'History', '--endpoint-url', emulator.endpoint, '--region', 'us-east-1', '--output', 'json'], { env });
-      listed = ids((JSON.parse(stdout) as { Sessions: { SessionId: string }[] }).Sessions);
-    } else {
-      const response = await rawSsmCall(emulator.endpoint, { operation: 'DescribeSessions', body: { State: 'History' } });
-      expect(response.headers.get('date')).toBe(new Date(now).toUTCString());
-      listed = ids(response.json?.Sessions as { SessionId: string }[]);
-    }
-    expect(listed).toEqual(['shown']);
+    const env = testProcessEnv({ AWS_ACCESS_KEY_ID: 'AKIACLITEST000000000', AWS_SECRET_ACCESS_KEY: 'cli-test-secret', AWS_PAGER: '' });
+    const { stdout } = await promisify(execFile)(AWS_CLI, ['ssm', 'describe-sessions', '--state', 'History', '--endpoint-url', emulator.endpoint, '--region', 'us-east-1', '--output', 'json'], { env });
+    expect(ids((JSON.parse(stdout) as { Sessions: { SessionId: string }[] }).Sessions)).toEqual(['shown']);
+  });
+});
+
+describe('the same request over raw HTTP', () => {
+  it('a lagging, clock-shifted emulator lists what it should, and dates its answer in its own time', async () => {
+    const { emulator } = await emulatorWith({ visibilityLagMs: 5 * MINUTE, clockOffsetMs: -6 * MINUTE });
+    const now = emulator.ssmNow();
+    emulator.addSessions([session('shown', now - HOUR, now - 10 * MINUTE), session('lagging', now - HOUR, now - 2 * MINUTE)]);
+    const response = await rawSsmCall(emulator.endpoint, { operation: 'DescribeSessions', body: { State: 'History' } });
+    expect(response.headers.get('date')).toBe(new Date(now).toUTCString());
+    expect(ids(response.json?.Sessions as { SessionId: string }[])).toEqual(['shown']);
   });
 });
 

@@ -8,7 +8,7 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EmulatedOrganization } from '../../local/emulators/organization-model';
 import { accountOfAccessKey, startStsEmulator, type StsEmulator } from '../../local/emulators/sts';
-import { AWS_CLI, runAwsCli } from '../support/aws-cli';
+import { describeWithAwsCli, runAwsCli } from '../support/aws-cli';
 
 const NOW = Date.UTC(2026, 10, 30, 12, 0, 0);
 const HUB_KEY = { accessKeyId: 'AKIAHUBSWEEPER000001', secretAccessKey: 'hub-secret' };
@@ -157,37 +157,41 @@ describe('AssumeRole into a member role', () => {
   });
 });
 
-describe('the AWS CLI against the STS emulator', () => {
-  it('assumes a member role, and the credentials it got are the member account (CLI when installed, else the same request over raw HTTP)', async () => {
+describeWithAwsCli('the AWS CLI against the STS emulator', () => {
+  it('assumes a member role, and the credentials it got are the member account', async () => {
     const roleArn = `arn:aws:iam::${member}:role/SessionArchiveMember`;
-    if (AWS_CLI !== undefined) {
-      const assumed = await runAwsCli(['sts', 'assume-role', '--role-arn', roleArn, '--role-session-name', 'cli-check', '--external-id', EXTERNAL_ID, '--endpoint-url', sts.endpoint], HUB_KEY);
-      expect(assumed.stderr).toBe('');
-      const credentials = (JSON.parse(assumed.stdout) as { Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string } }).Credentials;
-      expect(accountOfAccessKey(credentials.AccessKeyId)).toBe(member);
-      const identity = await runAwsCli(['sts', 'get-caller-identity', '--endpoint-url', sts.endpoint], {
-        accessKeyId: credentials.AccessKeyId,
-        secretAccessKey: credentials.SecretAccessKey,
-        sessionToken: credentials.SessionToken,
-      });
-      expect(JSON.parse(identity.stdout)).toEqual({ UserId: `AROA${member}:cli-check`, Account: member, Arn: `arn:aws:sts::${member}:assumed-role/SessionArchiveMember/cli-check` });
-      const denied = await runAwsCli(['sts', 'assume-role', '--role-arn', roleArn, '--role-session-name', 'cli-check', '--endpoint-url', sts.endpoint], HUB_KEY);
-      expect(denied.code).not.toBe(0);
-      expect(denied.stderr).toContain('(AccessDenied) when calling the AssumeRole operation');
-    } else {
-      const body = new URLSearchParams({ Action: 'AssumeRole', Version: '2011-06-15', RoleArn: roleArn, RoleSessionName: 'cli-check', ExternalId: EXTERNAL_ID });
-      const response = await fetch(sts.endpoint, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8',
-          Authorization: `AWS4-HMAC-SHA256 Credential=${HUB_KEY.accessKeyId}/20261130/us-east-1/sts/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
-        },
-        body: body.toString(),
-      });
-      expect(response.status).toBe(200);
-      const key = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(await response.text())?.[1];
-      expect(accountOfAccessKey(key as string)).toBe(member);
-    }
+    const assumed = await runAwsCli(['sts', 'assume-role', '--role-arn', roleArn, '--role-session-name', 'cli-check', '--external-id', EXTERNAL_ID, '--endpoint-url', sts.endpoint], HUB_KEY);
+    expect(assumed.stderr).toBe('');
+    const credentials = (JSON.parse(assumed.stdout) as { Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string } }).Credentials;
+    expect(accountOfAccessKey(credentials.AccessKeyId)).toBe(member);
+    const identity = await runAwsCli(['sts', 'get-caller-identity', '--endpoint-url', sts.endpoint], {
+      accessKeyId: credentials.AccessKeyId,
+      secretAccessKey: credentials.SecretAccessKey,
+      sessionToken: credentials.SessionToken,
+    });
+    expect(JSON.parse(identity.stdout)).toEqual({ UserId: `AROA${member}:cli-check`, Account: member, Arn: `arn:aws:sts::${member}:assumed-role/SessionArchiveMember/cli-check` });
+    const denied = await runAwsCli(['sts', 'assume-role', '--role-arn', roleArn, '--role-session-name', 'cli-check', '--endpoint-url', sts.endpoint], HUB_KEY);
+    expect(denied.code).not.toBe(0);
+    expect(denied.stderr).toContain('(AccessDenied) when calling the AssumeRole operation');
+    expect(sts.stats.assumeRoleByAccount[member]).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('AssumeRole over raw HTTP', () => {
+  it('assumes a member role as the CLI would ask, and the credentials it got are the member account', async () => {
+    const roleArn = `arn:aws:iam::${member}:role/SessionArchiveMember`;
+    const body = new URLSearchParams({ Action: 'AssumeRole', Version: '2011-06-15', RoleArn: roleArn, RoleSessionName: 'cli-check', ExternalId: EXTERNAL_ID });
+    const response = await fetch(sts.endpoint, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8',
+        Authorization: `AWS4-HMAC-SHA256 Credential=${HUB_KEY.accessKeyId}/20261130/us-east-1/sts/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
+      },
+      body: body.toString(),
+    });
+    expect(response.status).toBe(200);
+    const key = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(await response.text())?.[1];
+    expect(accountOfAccessKey(key as string)).toBe(member);
     expect(sts.stats.assumeRoleByAccount[member]).toBeGreaterThanOrEqual(1);
   });
 });

@@ -1,25 +1,39 @@
 /**
- * The AWS CLI, when this machine has one (/usr/bin/aws, else `aws` on PATH), run with dummy
- * or given credentials and no user configuration, so it only ever talks to an emulator.
+ * Debian's AWS CLI v2 at /usr/bin/aws, run with dummy or given credentials and no user
+ * configuration, so it only ever talks to an emulator. Always that one binary, by its full path:
+ * an older CLI first on PATH (v1 drops fields its model lacks) must not change what a test
+ * checks. Without it the CLI tests say so in one line, and fail only in CI (which installs it).
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
 
 const runFile = promisify(execFile);
 
-function findAwsCli(): string | undefined {
-  if (existsSync('/usr/bin/aws')) return '/usr/bin/aws';
-  try {
-    const found = execFileSync('sh', ['-c', 'command -v aws'], { encoding: 'utf8' }).trim();
-    return found === '' ? undefined : found;
-  } catch {
-    return undefined;
-  }
+export const AWS_CLI = '/usr/bin/aws';
+
+export function awsCliAvailable(): boolean {
+  return existsSync(AWS_CLI);
 }
 
-/** undefined when no AWS CLI is installed; tests then send the same request over raw HTTP. */
-export const AWS_CLI = findAwsCli();
+/** The one line `npm test` prints on a machine without the AWS CLI. */
+export const MISSING_AWS_CLI_NOTE = `the AWS CLI tests need Debian's AWS CLI v2 at ${AWS_CLI} (apt-get install -y awscli); they did not run`;
+
+/** A describe block of AWS CLI tests, or, without the CLI, one test that says so (and fails in CI). */
+export function describeWithAwsCli(name: string, tests: () => void): void {
+  if (awsCliAvailable()) {
+    describe(name, tests);
+    return;
+  }
+  describe(name, () => {
+    it('says in one line that it needs the AWS CLI, and fails only in CI', () => {
+      process.stdout.write(`${MISSING_AWS_CLI_NOTE}\n`);
+      expect(MISSING_AWS_CLI_NOTE).toMatch(/need Debian's AWS CLI/);
+      expect(process.env.CI ? 'CI must run the AWS CLI tests' : 'not CI').toBe('not CI');
+    });
+  });
+}
 
 export interface CliCredentials {
   accessKeyId: string;
@@ -34,7 +48,6 @@ export interface AwsCliResult {
 }
 
 export async function runAwsCli(args: string[], credentials: CliCredentials): Promise<AwsCliResult> {
-  if (AWS_CLI === undefined) throw new Error('no AWS CLI on this machine');
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: '/nonexistent',
